@@ -1,0 +1,86 @@
+# The course's commands. `make start` opens the course, `make test` runs every test.
+# Every target works from a fresh clone and can be run again safely.
+
+PYTHON ?= python3
+VENV ?= .venv
+PORT ?= 8888
+NO_BROWSER ?=
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+# nbgrader calls `alembic` by name: keep the environment's bin/ first on PATH for every recipe.
+export PATH := $(abspath $(BIN)):$(PATH)
+
+.PHONY: help install start test test-fast apps bench lint format clean distclean hooks data grade-demo test-deps
+
+help:
+	@echo "make start       set up (first time: a few minutes) and open the course in JupyterLab"
+	@echo "make test        run the whole test suite (what CI runs)"
+	@echo "make test-fast   the suite without slow and browser tests"
+	@echo "make apps        serve the self-assessment and HR dashboards with Voilà"
+	@echo "make grade-demo  the instructor's grading flow on the test submissions"
+	@echo "make bench       speed and memory benchmarks, as ratios to a baseline"
+	@echo "make lint        ruff and notebook hygiene;  make format: fix what ruff can"
+	@echo "make hooks       install the git hook that strips notebook outputs on commit"
+	@echo "make clean       remove generated files (keeps .venv);  make distclean: .venv too"
+	@echo "Options: PORT=8888 NO_BROWSER=1 PYTHON=python3.11"
+
+$(STAMP): pyproject.toml requirements/constraints.txt
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
+		{ echo "Python 3.11 or newer is needed (found: $$($(PYTHON) --version)). Try PYTHON=python3.11"; exit 1; }
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -c requirements/constraints.txt -e '.[test]'
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+data: install
+	$(BIN)/course data verify
+
+start: install data
+	$(BIN)/course grade release --all
+	$(BIN)/jupyter lab modules/m0_start_here.ipynb --port=$(PORT) $(if $(NO_BROWSER),--no-browser,)
+
+# Browser tests inject axe-core, installed from the npm registry into tests/dashboards/node_modules.
+test-deps: install
+	@if [ -f tests/dashboards/package.json ]; then \
+		if [ ! -d tests/dashboards/node_modules/axe-core ]; then \
+			(cd tests/dashboards && npm ci --no-audit --no-fund --loglevel=error); fi; fi
+
+test: install test-deps
+	$(BIN)/python -m pytest
+
+test-fast: install
+	$(BIN)/python -m pytest -m "not slow and not browser"
+
+apps: install data
+	$(BIN)/course apps
+
+grade-demo: install data
+	@echo "grade-demo: not available yet"
+
+bench: install test-deps
+	@set -e; for script in benchmarks/bench_*.py; do \
+		echo "== $$script"; $(BIN)/python $$script; done
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	git ls-files -z '*.ipynb' | xargs -0 -r $(BIN)/python -m course.nbtools check
+
+format: install
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+hooks:
+	git config core.hooksPath .githooks
+	@echo "hooks installed: notebooks are stripped of outputs at each commit"
+
+clean:
+	rm -rf grading/release grading/submitted grading/autograded grading/feedback grading/exchange \
+		grading/exports grading/reports grading/gradebook.db benchmarks/results \
+		.pytest_cache .ruff_cache .hypothesis build *.egg-info
+	find . -path ./$(VENV) -prune -o -name __pycache__ -type d -prune -exec rm -rf {} +
+
+distclean: clean
+	rm -rf $(VENV)

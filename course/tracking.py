@@ -1,0 +1,160 @@
+"""Local record of practice: every check, hint and solution, in a small SQLite file.
+
+The file lives in the user's data directory (never in the repository); ``COURSE_PROGRESS_DB``
+points elsewhere, for tests or a shared machine. ``course progress`` and ``course.progress()``
+read it back as done / tried / untouched per lesson.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import sqlite3
+from pathlib import Path
+
+import pandas as pd
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS events (
+    id INTEGER PRIMARY KEY,
+    at TEXT NOT NULL,
+    module TEXT NOT NULL,
+    question TEXT NOT NULL,
+    action TEXT NOT NULL CHECK (action IN ('check', 'hint', 'solution')),
+    outcome TEXT
+)
+"""
+
+
+def database_path() -> Path:
+    """Where progress is recorded: ``$COURSE_PROGRESS_DB`` or the user data directory."""
+    override = os.environ.get("COURSE_PROGRESS_DB")
+    if override:
+        return Path(override)
+    from platformdirs import user_data_dir
+
+    return Path(user_data_dir("cm-course", appauthor=False)) / "progress.sqlite"
+
+
+def _connect() -> sqlite3.Connection:
+    path = database_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    connection = sqlite3.connect(path, timeout=5)
+    connection.execute(_SCHEMA)
+    return connection
+
+
+def record(module: str, question: str, action: str, outcome: str | None = None) -> None:
+    """Record one practice event.
+
+    Args:
+        module: lesson name, e.g. ``"m1_roles"``.
+        question: question name, e.g. ``"q3"``.
+        action: ``"check"``, ``"hint"`` or ``"solution"``.
+        outcome: for a check, ``"correct"``, ``"incorrect"`` or ``"not attempted"``.
+    """
+    now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+    with _connect() as connection:
+        connection.execute(
+            "INSERT INTO events (at, module, question, action, outcome) VALUES (?, ?, ?, ?, ?)",
+            (now, module, question, action, outcome),
+        )
+    connection.close()
+
+
+def events() -> pd.DataFrame:
+    """Every recorded event, oldest first."""
+    connection = _connect()
+    try:
+        return pd.read_sql_query(
+            "SELECT at, module, question, action, outcome FROM events ORDER BY id", connection
+        )
+    finally:
+        connection.close()
+
+
+def _question_state(group: pd.DataFrame) -> str:
+    checks = group[group["action"] == "check"]
+    if (checks["outcome"] == "correct").any():
+        return "done"
+    return "tried" if len(group) else "untouched"
+
+
+def summary(module: str | None = None) -> pd.DataFrame:
+    """Progress per lesson, or per question of one lesson.
+
+    Args:
+        module: ``None`` for every lesson; a lesson name for its questions.
+
+    Returns:
+        Per lesson: columns ``module``, ``questions``, ``done``, ``tried``, ``untouched``,
+        ``status``. Per question: ``question``, ``status``, ``checks``, ``hints``, ``solution_seen``.
+    """
+    from course.checks import ThoughtProblem, module_names, questions
+
+    log = events()
+    if module is not None:
+        rows = []
+        for number, cls in enumerate(questions(module), start=1):
+            name = f"q{number}"
+            mine = log[(log["module"] == module) & (log["question"] == name)]
+            state = _question_state(mine)
+            if issubclass(cls, ThoughtProblem) and (mine["action"] == "solution").any():
+                state = "done"
+            rows.append(
+                {
+                    "question": name,
+                    "status": state,
+                    "checks": int((mine["action"] == "check").sum()),
+                    "hints": int((mine["action"] == "hint").sum()),
+                    "solution_seen": bool((mine["action"] == "solution").any()),
+                }
+            )
+        return pd.DataFrame(
+            rows, columns=["question", "status", "checks", "hints", "solution_seen"]
+        )
+    rows = []
+    for name in module_names():
+        per_question = summary(name)
+        counts = per_question["status"].value_counts()
+        total = len(per_question)
+        done, tried = int(counts.get("done", 0)), int(counts.get("tried", 0))
+        status = "done" if total and done == total else ("tried" if done or tried else "untouched")
+        rows.append(
+            {
+                "module": name,
+                "questions": total,
+                "done": done,
+                "tried": tried,
+                "untouched": total - done - tried,
+                "status": status,
+            }
+        )
+    return pd.DataFrame(
+        rows, columns=["module", "questions", "done", "tried", "untouched", "status"]
+    )
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Arguments of ``course progress``."""
+    parser.add_argument("module", nargs="?", help="a lesson name, e.g. m1_roles (default: all)")
+    parser.add_argument("--reset", action="store_true", help="forget all recorded progress")
+
+
+def run(args: argparse.Namespace) -> int:
+    """Print the progress table."""
+    if args.reset:
+        path = database_path()
+        if path.exists():
+            path.unlink()
+        print(f"progress reset ({path})")
+        return 0
+    try:
+        table = summary(args.module)
+    except KeyError as exc:
+        print(exc.args[0])
+        return 2
+    print(table.to_string(index=False))
+    print(f"\n(recorded in {database_path()})")
+    return 0

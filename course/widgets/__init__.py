@@ -1,0 +1,1 @@
+"""Interactive widgets used by the lessons (one module per lesson) and dashboards."""

@@ -1,0 +1,74 @@
+"""`make start NO_BROWSER=1` sets the course up and serves JupyterLab with M0 reachable over HTTP."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+import requests
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.mark.slow
+def test_make_start_serves_the_first_lesson():
+    """Does `make start NO_BROWSER=1 PORT=…` serve JupyterLab with m0_start_here.ipynb over HTTP?"""
+    port = _free_port()
+    token = "course-start-test"
+    env = {**os.environ, "JUPYTER_TOKEN": token}
+    process = subprocess.Popen(
+        ["make", "start", "NO_BROWSER=1", f"PORT={port}"],
+        cwd=REPO,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
+    headers = {"Authorization": f"token {token}"}
+    try:
+        deadline = time.monotonic() + 240
+        content = None
+        while time.monotonic() < deadline:
+            if process.poll() is not None:
+                pytest.fail(f"make start exited early:\n{process.stdout.read()[-3000:]}")
+            try:
+                content = requests.get(
+                    f"http://127.0.0.1:{port}/api/contents/modules/m0_start_here.ipynb",
+                    headers=headers,
+                    timeout=5,
+                )
+                if content.status_code == 200:
+                    break
+            except requests.ConnectionError:
+                pass
+            time.sleep(1)
+        assert content is not None and content.status_code == 200, "JupyterLab never served M0"
+        assert content.json()["type"] == "notebook"
+        page = requests.get(
+            f"http://127.0.0.1:{port}/lab/tree/modules/m0_start_here.ipynb",
+            headers=headers,
+            timeout=10,
+        )
+        assert page.status_code == 200 and "JupyterLab" in page.text
+        refused = requests.get(f"http://127.0.0.1:{port}/api/contents/modules", timeout=10)
+        assert refused.status_code == 403, "the server must not be open without its token"
+        # `make start` also generated the student versions of the assignments.
+        assert (REPO / "assignments" / "m0_warmup" / "m0_warmup.ipynb").exists()
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
