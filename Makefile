@@ -56,8 +56,21 @@ test-fast: install
 apps: install data
 	$(BIN)/course apps
 
+# The instructor's flow on the fixture submissions, in its own course folder (build/grade-demo).
 grade-demo: install data
-	@echo "grade-demo: not available yet"
+	rm -rf build/grade-demo
+	@set -e; grade="$(BIN)/course grade --course-dir build/grade-demo/grading"; \
+	for a in $$(cd exercises/source && ls); do \
+		echo "== $$a"; \
+		$$grade release $$a --no-copy; \
+		$$grade fixtures $$a build/grade-demo/incoming/$$a; \
+		$$grade collect $$a build/grade-demo/incoming/$$a; \
+		$$grade autograde $$a --workers 2 || echo "(the fixtures include submissions that cannot be graded)"; \
+		$$grade feedback $$a; \
+		$$grade report $$a; \
+	done; \
+	$$grade export --output build/grade-demo/grades.csv; \
+	echo "== gradebook summary"; $$grade summary
 
 bench: install test-deps
 	@set -e; for script in benchmarks/bench_*.py; do \

@@ -16,6 +16,9 @@ def _isolated_user_files(tmp_path_factory, monkeypatch):
     monkeypatch.setenv("COURSE_PROGRESS_DB", str(home / "progress.sqlite"))
     monkeypatch.setenv("COURSE_DB_PATH", str(home / "assessments.sqlite"))
     monkeypatch.setenv("MPLBACKEND", "Agg")
+    # the HR view's token: never the user's own, never written to their config folder
+    monkeypatch.setenv("COURSE_HR_TOKEN_FILE", str(home / "hr_token"))
+    monkeypatch.delenv("COURSE_HR_TOKEN", raising=False)
 
 
 @pytest.fixture(scope="session")

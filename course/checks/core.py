@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import html
 import math
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from enum import StrEnum
 from numbers import Number
@@ -285,6 +286,25 @@ def _frames_equal(actual: pd.DataFrame, expected: pd.DataFrame, tolerance: float
         elif list(mine.astype(str)) != list(ref.astype(str)):
             return False
     return True
+
+
+class LazyWrong:
+    """Wrong answers computed from the data when the test suite asks for them, never at import.
+
+    Use as ``wrong = LazyWrong(make)``, where ``make()`` returns the list of wrong answers.
+    """
+
+    def __init__(self, make: Callable[[], list[Any]]):
+        self._make = make
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(self._make())
+
+    def __len__(self) -> int:
+        return len(self._make())
+
+    def __bool__(self) -> bool:
+        return True
 
 
 class Problem:

@@ -29,18 +29,21 @@ def share_table(survey: pd.DataFrame, column: str) -> pd.DataFrame:
 
 
 def column_explorer(survey: pd.DataFrame) -> widgets.VBox:
-    """A drop-down of survey columns and the table of their shares, updated on every change."""
+    """A drop-down of survey columns and the table of their shares, redrawn on every change.
+
+    Args:
+        survey: the ``cm_survey`` dataset.
+
+    Returns:
+        A ``VBox`` holding the drop-down and an ``HTML`` widget with the table.
+    """
     choices = [c for c in survey.columns if survey[c].dtype == object and survey[c].nunique() <= 15]
     picker = widgets.Dropdown(options=choices, value=choices[0], description="Column")
-    output = widgets.Output()
+    table = widgets.HTML()
 
     def refresh(*_):
-        output.clear_output(wait=True)
-        with output:
-            from IPython.display import display
-
-            display(share_table(survey, picker.value))
+        table.value = share_table(survey, picker.value).to_html()
 
     picker.observe(refresh, names="value")
     refresh()
-    return widgets.VBox([picker, output])
+    return widgets.VBox([picker, table])

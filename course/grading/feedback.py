@@ -1,0 +1,188 @@
+"""Feedback pages that carry scores, test names and failure messages, never test source.
+
+nbgrader's own ``generate_feedback`` renders the autograded notebook, hidden tests included
+(jupyter/nbgrader#917, #1363). Ours is built from the gradebook and the outputs of the autograded
+notebook: per question the score, the test's name (the first line of its docstring), and for a
+failed test the error's name and message only. Pages go where nbgrader puts feedback
+(``feedback/<student>/<assignment>/<notebook>.html``), so ``nbgrader release_feedback`` can hand
+them out through the exchange.
+"""
+
+from __future__ import annotations
+
+import ast
+import html
+from pathlib import Path
+
+from course.grading.autograde import TIMEOUT_ERRORS, load_records
+from course.grading.settings import Course
+
+STYLE = """
+body{font-family:system-ui,sans-serif;max-width:52rem;margin:2rem auto;padding:0 1rem;color:#222}
+table{border-collapse:collapse;width:100%}th,td{border:1px solid #ccc;padding:.4rem;text-align:left;
+vertical-align:top}th{background:#f2f2f2}.ok{color:#006d2c}.ko{color:#a50026}.wait{color:#7a5a00}
+pre{background:#f7f7f7;padding:.5rem;overflow-x:auto;white-space:pre-wrap}
+"""
+
+
+def title_of_test(source: str, fallback: str) -> str:
+    """The name of a test cell: the first line of its docstring.
+
+    Args:
+        source: the test cell's source (never shown itself).
+        fallback: what to use when the cell has no docstring.
+
+    Returns:
+        One line of text.
+    """
+    try:
+        doc = ast.get_docstring(ast.parse(source))
+    except SyntaxError:
+        doc = None
+    return doc.strip().splitlines()[0] if doc and doc.strip() else fallback
+
+
+def failure_message(outputs: list) -> str | None:
+    """A failed test's message from its outputs: error name and value, no traceback.
+
+    Args:
+        outputs: the outputs of an executed test cell.
+
+    Returns:
+        The message, or ``None`` when the cell raised nothing.
+    """
+    for output in outputs:
+        if output.get("output_type") != "error":
+            continue
+        name, value = output.get("ename", "Error"), str(output.get("evalue", "")).strip()
+        if name in TIMEOUT_ERRORS:
+            return "stopped: it ran out of time (look for a loop that never ends)"
+        if name == "AssertionError" and not value:
+            return "a check did not pass"
+        return f"{name}: {value[:300]}" if value else name
+    return None
+
+
+def feedback(course: Course, assignment: str, students: list[str] | None = None) -> list[Path]:
+    """Write the feedback pages of an assignment.
+
+    Args:
+        course: the course.
+        assignment: the assignment name.
+        students: which students; every one with a submission by default.
+
+    Returns:
+        The pages written.
+    """
+    import nbformat
+
+    records = load_records(course, assignment)
+    written = []
+    with course.gradebook() as gb:
+        target = gb.find_assignment(assignment)
+        # cell facts from the gradebook: names, points, which cells are written answers
+        cells = {}
+        for notebook in target.notebooks:
+            sources = {c.name: c.source for c in notebook.source_cells}
+            written_answers = {c.name for c in notebook.solution_cells}
+            order = [c.name for c in notebook.source_cells]
+            cells[notebook.name] = [
+                {
+                    "id": g.name,
+                    "max": g.max_score,
+                    "manual": g.name in written_answers,
+                    "title": "Written answer"
+                    if g.name in written_answers
+                    else title_of_test(sources.get(g.name, ""), g.name),
+                }
+                for g in sorted(
+                    notebook.grade_cells,
+                    key=lambda g: order.index(g.name) if g.name in order else 0,
+                )
+            ]
+        for submission in target.submissions:
+            student = submission.student.id
+            if students and student not in students:
+                continue
+            record = records.get(student, {})
+            for notebook in submission.notebooks:
+                graded = course.folder("autograded", student, assignment) / f"{notebook.name}.ipynb"
+                executed = nbformat.read(graded, as_version=4) if graded.is_file() else None
+                page = _render(
+                    assignment, student, notebook, cells[notebook.name], executed, record
+                )
+                out = course.folder("feedback", student, assignment) / f"{notebook.name}.html"
+                out.parent.mkdir(parents=True, exist_ok=True)
+                out.write_text(page, encoding="utf-8")
+                written.append(out)
+    return written
+
+
+def _render(assignment, student, notebook, cells, executed, record) -> str:
+    esc = html.escape
+    outputs, answers = {}, {}
+    if executed is not None:
+        for cell in executed.cells:
+            meta = cell.get("metadata", {}).get("nbgrader", {})
+            grade_id = meta.get("grade_id")
+            if not grade_id:
+                continue
+            if meta.get("solution"):
+                answers[grade_id] = cell.source
+            elif cell.cell_type == "code":
+                outputs[grade_id] = cell.get("outputs", [])
+    grades = {g.name: g for g in notebook.grades}
+    comments = {c.name: c for c in notebook.comments}
+    rows = []
+    for cell in cells:
+        grade = grades.get(cell["id"])
+        score = grade.score if grade is not None else None
+        if cell["manual"]:
+            if grade is not None and grade.needs_manual_grade:
+                status = '<span class="wait">waiting for your instructor</span>'
+            else:
+                status = "read by your instructor"
+            comment = comments.get(cell["id"])
+            notes = [
+                n
+                for n in (comment and comment.manual_comment, comment and comment.auto_comment)
+                if n
+            ]
+            if notes:
+                status += "<br>" + "<br>".join(esc(n) for n in notes)
+        else:
+            message = failure_message(outputs.get(cell["id"], []))
+            if score is not None and score >= cell["max"]:
+                status = '<span class="ok">passed</span>'
+            elif message:
+                status = f'<span class="ko">failed</span>: {esc(message)}'
+            elif executed is None:
+                status = '<span class="ko">not run</span>'
+            else:
+                status = '<span class="ko">no points</span>'
+        awaiting = cell["manual"] and grade is not None and grade.needs_manual_grade
+        shown = "–" if score is None or awaiting else f"{score:g}"
+        rows.append(
+            f"<tr><td><code>{esc(cell['id'])}</code></td><td>{esc(cell['title'])}</td>"
+            f"<td>{shown} / {cell['max']:g}</td><td>{status}</td></tr>"
+        )
+    notes = "".join(f"<li>{esc(m)}</li>" for m in record.get("messages", []))
+    answer_blocks = "".join(
+        f"<h3><code>{esc(grade_id)}</code></h3><pre>{esc(text)}</pre>"
+        for grade_id, text in answers.items()
+    )
+    score, max_score = notebook.score, notebook.max_score
+    return f"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>Feedback: {esc(assignment)}</title>
+<style>{STYLE}</style></head><body>
+<h1>Feedback on {esc(assignment)} ({esc(notebook.name)})</h1>
+<p>Student: <strong>{esc(student)}</strong>. Score: <strong>{score:g} / {max_score:g}</strong>
+{"(a written answer is still to be read)" if notebook.needs_manual_grade else ""}</p>
+{f"<h2>Notes from grading</h2><ul>{notes}</ul>" if notes else ""}
+<h2>Questions</h2>
+<table><thead><tr><th>cell</th><th>test</th><th>score</th><th>result</th></tr></thead>
+<tbody>{"".join(rows)}</tbody></table>
+<p>Tests carry more checks than the ones you could see; only their names and messages are shown.</p>
+<h2>Your answers</h2>{answer_blocks or "<p>No answer could be read from the submission.</p>"}
+</body></html>
+"""

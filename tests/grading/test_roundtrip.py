@@ -1,0 +1,199 @@
+"""The full round trip on every assignment: release → fixtures → collect → autograde → feedback →
+export, with the scores read back from the gradebook."""
+
+from __future__ import annotations
+
+import html
+import re
+import shutil
+from types import SimpleNamespace
+
+import nbformat
+import pandas as pd
+import pytest
+from grading_support import ASSIGNMENTS, SOURCE, TIMEOUT, make_course
+
+from course.grading import fixtures, intake, stats
+from course.grading.autograde import autograde
+from course.grading.feedback import feedback
+
+pytestmark = pytest.mark.slow
+INLINE_TAGS = r"</?(span|code|a|strong|em|b|i)\b[^>]*>"  # kept inside a line of text
+
+
+_DONE: dict[str, SimpleNamespace] = {}
+
+
+def round_trip(assignment, tmp_path_factory) -> SimpleNamespace:
+    """One course per assignment, taken through the whole instructor flow once per session."""
+    if assignment not in _DONE:
+        _DONE[assignment] = _round_trip(assignment, tmp_path_factory)
+    return _DONE[assignment]
+
+
+def _round_trip(assignment, tmp_path_factory) -> SimpleNamespace:
+    root = tmp_path_factory.mktemp(f"roundtrip-{assignment}")
+    course = make_course(root)
+    intake.release(course, assignment)
+    cases = fixtures.build_submissions(assignment, root / "incoming", course=course)
+    # collected from a zip that wraps the student folders in one top folder, as LMSs do
+    archive = shutil.make_archive(str(root / "submissions"), "zip", root, "incoming")
+    collected = intake.collect(course, assignment, archive)
+    results = autograde(course, assignment, workers=2, timeout=TIMEOUT, progress=False)
+    pages = feedback(course, assignment)
+    export = pd.read_csv(stats.export(course))
+    return SimpleNamespace(
+        assignment=assignment,
+        course=course,
+        cases=cases,
+        collected=collected,
+        results={r.student: r for r in results},
+        pages=pages,
+        export=export,
+    )
+
+
+@pytest.fixture(params=ASSIGNMENTS)
+def graded(request, tmp_path_factory):
+    """The round trip of each assignment under exercises/source."""
+    return round_trip(request.param, tmp_path_factory)
+
+
+@pytest.fixture
+def m0(tmp_path_factory):
+    """The round trip of m0_warmup, whose fixtures cover every kind of bad input."""
+    if "m0_warmup" not in ASSIGNMENTS:
+        pytest.fail("m0_warmup is missing from exercises/source")
+    return round_trip("m0_warmup", tmp_path_factory)
+
+
+def autograded_scores(course, assignment, student):
+    """grade id -> (auto score, max score) of the autograded cells of one submission."""
+    out = {}
+    with course.gradebook() as gb:
+        submission = gb.find_submission(assignment, student)
+        for notebook in submission.notebooks:
+            written = {c.name for c in notebook.notebook.solution_cells}
+            for grade in notebook.grades:
+                if grade.name not in written:
+                    out[grade.name] = (grade.auto_score, grade.max_score)
+    return out
+
+
+def test_every_case_gets_its_score(graded):
+    """Does every fixture submission get exactly the score its case expects?"""
+    problems = []
+    for case in graded.cases:
+        result = graded.results.get(case.name)
+        if result is None:
+            problems.append(f"{case.name}: not graded at all")
+            continue
+        if case.expect == "error":
+            if result.status != "error" or not result.messages:
+                problems.append(f"{case.name}: expected a reported error, got {result.status}")
+            continue
+        if result.status == "error":
+            problems.append(f"{case.name}: could not be graded: {result.messages}")
+            continue
+        scores = autograded_scores(graded.course, graded.assignment, case.name)
+        for grade_id, (score, max_score) in sorted(scores.items()):
+            expected = case.expected_score(grade_id, max_score)
+            if score != expected:
+                problems.append(
+                    f"{case.name} ({case.expect}): {grade_id} = {score}, not {expected}"
+                )
+        for prefix in case.lost_prefixes:
+            if not any(g.startswith(prefix + "_") for g in scores):
+                problems.append(f"{case.name}: no autograded cell starts with {prefix}_")
+    assert not problems, "\n".join(problems)
+
+
+def test_no_hidden_test_source_in_feedback(graded):
+    """Is the source of every hidden test absent from the release and every feedback page?"""
+    hidden, visible = set(), set()
+    for path in (SOURCE / graded.assignment).glob("*.ipynb"):
+        for cell in nbformat.read(path, as_version=4).cells:
+            inside = False
+            for line in cell.source.splitlines():
+                if "BEGIN HIDDEN TESTS" in line:
+                    inside = True
+                elif "END HIDDEN TESTS" in line:
+                    inside = False
+                elif len(line.strip()) >= 12:
+                    (hidden if inside else visible).add(line.strip())
+    hidden -= visible  # a line also shown outside hidden tests is no secret
+    assert hidden, "the assignment should have hidden tests"
+    for path in graded.course.folder("release", ".", graded.assignment).glob("*.ipynb"):
+        shown = {
+            line.strip()
+            for cell in nbformat.read(path, as_version=4).cells
+            for line in cell.source.splitlines()
+        }
+        assert not hidden & shown, f"{path} leaks {sorted(hidden & shown)[:3]}"
+    students = {p.parent.parent.name for p in graded.pages}
+    assert students == set(graded.results), "one feedback page per graded student"
+    for page in graded.pages:
+        # every line of text on the page, tags removed (sources would be shown line by line)
+        text = re.sub(INLINE_TAGS, "", page.read_text(encoding="utf-8"))
+        text = html.unescape(re.sub(r"<[^>]+>", "\n", text))
+        shown = {line.strip() for line in text.splitlines()}
+        assert not hidden & shown, f"{page}: hidden test source shown: {sorted(hidden & shown)[:3]}"
+
+
+def test_export_has_one_row_per_student(graded):
+    """Does the CSV export carry one row per student with the gradebook's scores?"""
+    rows = graded.export[graded.export["assignment"] == graded.assignment]
+    assert sorted(rows["student_id"]) == sorted(c.name for c in graded.cases)
+    solution = rows.set_index("student_id").loc["solution"]
+    assert solution["autograded_score"] > 0
+    assert solution["status"] == "graded"
+
+
+def test_collect_took_every_case(graded):
+    """Were all fixture submissions collected from the zip, with nothing skipped?"""
+    assert sorted(graded.collected.collected) == sorted(c.name for c in graded.cases)
+    assert graded.collected.skipped == []
+
+
+def test_warning_fixture_really_warns_in_a_test_cell(m0):
+    """Does the warning case put its warning in a test cell, which nbgrader alone would zero?"""
+    from nbgrader.utils import determine_grade
+
+    path = m0.course.folder("autograded", "warning_m0_q4", "m0_warmup") / "m0_warmup.ipynb"
+    cell = next(
+        c for c in nbformat.read(path, as_version=4).cells
+        if c.metadata.get("nbgrader", {}).get("grade_id") == "m0_q4_employer_shares_tests"
+    )  # fmt: skip
+    warned = [o for o in cell.outputs if "fewer than 1000 rows" in o.get("text", "")]
+    assert warned, "the warning should be raised while the test runs"
+    assert determine_grade(cell)[0] == 2
+    warned[0]["name"] = "stderr"  # what nbgrader would have scored without our preprocessor
+    assert determine_grade(cell)[0] == 0
+
+
+def test_bad_submissions_are_reported(m0):
+    """Are tampering, deleted tests, timeouts, a broken and a missing notebook each reported?"""
+    results = m0.results
+    assert len(results["tampered_assert_true"].tampered) == 4
+    assert sorted(results["deleted_tests"].deleted) == [
+        "m0_q2_share_women_tests",
+        "m0_q4_employer_shares_tests",
+    ]
+    assert results["loop_m0_q2"].timed_out == ["m0_q2_share_women"]
+    assert "not a readable notebook" in results["not_json"].messages[0]
+    assert results["missing_notebook"].status == "missing"
+    assert results["solution"].messages == []
+    page = m0.course.folder("feedback", "tampered_assert_true", "m0_warmup") / "m0_warmup.html"
+    assert "edited test cells restored" in page.read_text(encoding="utf-8")
+
+
+def test_report_gives_item_statistics(m0):
+    """Does the report give per-question statistics, a CSV and a plot?"""
+    table, csv_path, png_path = stats.report(m0.course, "m0_warmup")
+    assert list(table.index) == ["m0_q1", "m0_q2", "m0_q3", "m0_q4", "m0_q5"]
+    assert table.loc["m0_q4", "points"] == 2
+    # the error case is left out; everyone else took part
+    assert table["n"].max() == len(m0.cases) - 1
+    assert 0 < table.loc["m0_q1", "full_marks_share"] < 1
+    assert table.loc["m0_q1", "discrimination"] > 0
+    assert csv_path.is_file() and png_path.read_bytes()[:4] == b"\x89PNG"
