@@ -6,6 +6,8 @@ VENV ?= .venv
 PORT ?= 8888
 NO_BROWSER ?=
 BIN := $(VENV)/bin
+# Jupyter refuses to run as root unless told; containers and CI often are root.
+ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root,)
 STAMP := $(VENV)/.installed
 # nbgrader calls `alembic` by name: keep the environment's bin/ first on PATH for every recipe.
 export PATH := $(abspath $(BIN)):$(PATH)
@@ -39,7 +41,7 @@ data: install
 
 start: install data
 	$(BIN)/course grade release --all
-	$(BIN)/jupyter lab modules/m0_start_here.ipynb --port=$(PORT) $(if $(NO_BROWSER),--no-browser,)
+	$(BIN)/jupyter lab --ServerApp.root_dir="$(CURDIR)" modules/m0_start_here.ipynb --port=$(PORT) $(if $(NO_BROWSER),--no-browser,) $(ALLOW_ROOT)
 
 # Browser tests inject axe-core, installed from the npm registry into tests/dashboards/node_modules.
 test-deps: install
