@@ -11,7 +11,10 @@ from course.widgets.m0_start_here import column_explorer, share_table
 @pytest.fixture
 def survey() -> pd.DataFrame:
     return pd.DataFrame(
-        {"gender": ["woman", "man", "woman", "woman"], "role": ["internal", "external", "external", "hybrid"]}
+        {
+            "gender": ["woman", "man", "woman", "woman"],
+            "role": ["internal", "external", "external", "hybrid"],
+        }
     )
 
 
