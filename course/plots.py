@@ -5,6 +5,7 @@ The palette is Okabe & Ito's (2008), safe for the common colour-vision deficienc
 
 from __future__ import annotations
 
+import io
 from collections.abc import Sequence
 
 import matplotlib
@@ -75,3 +76,20 @@ def barh(
     axes.barh(list(labels), list(values), xerr=xerr, color=PALETTE[0], capsize=3)
     axes.invert_yaxis()
     return figure, axes
+
+
+def to_png(figure: plt.Figure, dpi: int = 90) -> bytes:
+    """Render a figure to PNG bytes (for an ``ipywidgets.Image``) and close it.
+
+    Args:
+        figure: the matplotlib figure; it is closed afterwards, so widgets redrawn many times
+            do not pile up open figures.
+        dpi: resolution.
+
+    Returns:
+        The PNG file's bytes.
+    """
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=dpi)
+    plt.close(figure)
+    return buffer.getvalue()

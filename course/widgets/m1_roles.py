@@ -10,7 +10,6 @@ sentence) for screen readers.
 from __future__ import annotations
 
 import html
-import io
 from collections.abc import Sequence
 
 import ipywidgets as w
@@ -142,11 +141,7 @@ def shares_figure(table: pd.DataFrame, title: str, confidence: str = "95 %") -> 
     return figure
 
 
-def _png(figure: plt.Figure) -> bytes:
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", dpi=90)
-    plt.close(figure)
-    return buffer.getvalue()
+_png = plots.to_png
 
 
 def _table_html(table: pd.DataFrame, confidence: str) -> str:

@@ -9,7 +9,6 @@ chart is also given as text (an HTML table and a sentence) for screen readers.
 from __future__ import annotations
 
 import html
-import io
 
 import ipywidgets as w
 import matplotlib.pyplot as plt
@@ -35,11 +34,7 @@ DENOMINATOR_LABELS: dict[str, str] = {
 }
 
 
-def _png(figure: plt.Figure) -> bytes:
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", dpi=90)
-    plt.close(figure)
-    return buffer.getvalue()
+_png = plots.to_png
 
 
 def _check_community(community: str) -> None:

@@ -11,7 +11,6 @@ lesson's static charts (:func:`confusion_figure`, :func:`response_time_figure`,
 from __future__ import annotations
 
 import html
-import io
 from collections.abc import Iterable, Sequence
 
 import ipywidgets as w
@@ -43,11 +42,7 @@ RATERS: dict[str, str] = {
 _REMOVE_COLOUR, _PROTECTED_COLOUR, _OTHER_COLOUR = plots.PALETTE[0], plots.PALETTE[5], "#999999"
 
 
-def _png(figure: plt.Figure) -> bytes:
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", dpi=90)
-    plt.close(figure)
-    return buffer.getvalue()
+_png = plots.to_png
 
 
 def _check_columns(comments: pd.DataFrame, columns: Iterable[str]) -> None:

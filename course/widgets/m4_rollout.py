@@ -10,7 +10,6 @@ chart is also given as text (an HTML sentence and table) for screen readers.
 from __future__ import annotations
 
 import html
-import io
 import math
 from collections.abc import Mapping
 
@@ -24,11 +23,7 @@ from course import adoption, plots
 _STYLE = {"description_width": "initial"}
 
 
-def _png(figure: plt.Figure) -> bytes:
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", dpi=90)
-    plt.close(figure)
-    return buffer.getvalue()
+_png = plots.to_png
 
 
 # --------------------------------------------------------------------------- static charts
