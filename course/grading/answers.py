@@ -329,17 +329,17 @@ def record_calls(
 # Grader side: reading recorded answers back and comparing them, in the grader's process
 
 
-def answers_in(outputs: Iterable[Mapping]) -> dict[str, list[Any]]:
-    """The answers a cell's outputs record, by key.
+def answer_payloads(outputs: Iterable[Mapping]) -> dict[str, list[dict]]:
+    """The answer payloads a cell's outputs hold, by key (untrusted: read, never executed).
 
     Args:
         outputs: a code cell's outputs (nbformat dicts).
 
     Returns:
-        ``{key: [value, ...]}``, one value per time the key was recorded, in output order. A
-        malformed answer output (not a dict, a key that is not a string) is skipped.
+        ``{key: [payload, ...]}``, one payload per time the key was recorded, in output order.
+        A malformed answer output (not a dict, a key that is not a string) is skipped.
     """
-    found: dict[str, list[Any]] = {}
+    found: dict[str, list[dict]] = {}
     for output in outputs:
         if output.get("output_type") not in ("display_data", "execute_result"):
             continue
@@ -347,15 +347,32 @@ def answers_in(outputs: Iterable[Mapping]) -> dict[str, list[Any]]:
         if ANSWER_MIME not in data:
             continue
         payload = data[ANSWER_MIME]
-        if isinstance(payload, str):  # a front end may store JSON as text
-            try:
-                payload = json.loads(payload)
-            except (ValueError, RecursionError):
-                continue
-        if not isinstance(payload, Mapping) or type(payload.get("key")) is not str:
+        try:
+            # through JSON text: plain dicts and lists (nbformat hands out NotebookNode, a dict
+            # subclass), and nothing but JSON data
+            text = payload if isinstance(payload, str) else json.dumps(payload, allow_nan=False)
+            payload = json.loads(text)
+        except (TypeError, ValueError, RecursionError):
             continue
-        found.setdefault(payload["key"], []).append(payload.get("value"))
+        if type(payload) is not dict or type(payload.get("key")) is not str:
+            continue
+        found.setdefault(payload["key"], []).append(payload)
     return found
+
+
+def answers_in(outputs: Iterable[Mapping]) -> dict[str, list[Any]]:
+    """The answers a cell's outputs record, by key.
+
+    Args:
+        outputs: a code cell's outputs (nbformat dicts).
+
+    Returns:
+        ``{key: [value, ...]}``, one value per time the key was recorded, in output order.
+    """
+    return {
+        key: [payload.get("value") for payload in payloads]
+        for key, payloads in answer_payloads(outputs).items()
+    }
 
 
 def _is_number(value: Any) -> bool:

@@ -21,8 +21,11 @@ DEFAULT_CELL_TIMEOUT = 30
 DEFAULT_NOTEBOOK_BUDGET = 600
 
 # Run after execution and before SaveAutoGrades, so a warning never reaches the scorer.
+# JudgeRecordedAnswers judges test cells on their recorded answers, in this process, and leaves
+# them course-written outputs only (course.grading.judge).
 AUTOGRADE_PREPROCESSORS = [
     "course.grading.preprocessors.BudgetedExecute",
+    "course.grading.judge.JudgeRecordedAnswers",
     "course.grading.preprocessors.KeepStderrOutOfTests",
     "nbgrader.preprocessors.IgnorePattern",
     "nbconvert.preprocessors.ClearMetadataPreprocessor",
