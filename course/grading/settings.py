@@ -55,6 +55,10 @@ def apply_grading_defaults(c: Config) -> Config:
     # cell's last output; nbgrader then fails the whole notebook instead of grading the rest.
     c.Execute.iopub_timeout = 20
     c.BudgetedExecute.notebook_budget = DEFAULT_NOTEBOOK_BUDGET
+    # `nbgrader generate_feedback` and formgrader's button write the course's leak-proof page
+    # (course.grading.feedback), never the autograded notebook with its hidden tests.
+    c.GenerateFeedback.exporter_class = "course.grading.feedback.CourseFeedbackExporter"
+    c.GenerateFeedback.preprocessors = []
     return c
 
 
