@@ -136,6 +136,15 @@ def autograde(
     if not students:
         return []
     config = course.config(timeout=timeout, budget=budget)
+    from course.grading import sandbox
+
+    try:
+        mode = sandbox.detect(config.BudgetedExecute.get("sandbox", "auto"))
+        sandbox.preflight(mode)
+    except sandbox.SandboxError as exc:
+        raise GradingError(f"cannot sandbox the kernels: {exc}") from None
+    if progress:
+        print(f"sandbox: {mode.name} ({mode.reason})", file=sys.stderr)
     workers = max(1, min(workers or os.cpu_count() or 1, len(students)))
     bar = tqdm(
         total=len(students),

@@ -148,6 +148,27 @@ def detect(requested: str = "auto") -> Mode:
     return Mode("limits", PROVIDES["limits"], f"not root and {why_not_bwrap}", root)
 
 
+def preflight(mode: Mode) -> None:
+    """Check before a batch that kernels can start in this mode.
+
+    Args:
+        mode: the mode.
+
+    Raises:
+        SandboxError: a kernel's uid could not run Python (``setpriv`` mode), with what to do.
+    """
+    if mode.name == "setpriv":
+        for needed in (Path(sys.executable).resolve(), Path(sys.prefix), *_course_paths()):
+            blocked = _unreadable_part(needed)
+            if blocked is not None:
+                raise SandboxError(
+                    f"kernels run as their own uid, which cannot enter {blocked} (needed for "
+                    f"{needed}): a Python or virtual environment under /root is private to root. "
+                    "Install the course outside /root (e.g. /opt or /srv), or install bubblewrap "
+                    "(apt install bubblewrap)."
+                )
+
+
 # -- dedicated uids ------------------------------------------------------------------------------
 
 
@@ -421,15 +442,7 @@ class KernelSandbox:
             inner = self._setpriv() if self.lease else []
             return self._prlimit() + self._bwrap(env) + inner + cmd, kw
         if name == "setpriv":
-            for needed in (Path(sys.executable).resolve(), Path(sys.prefix), *_course_paths()):
-                blocked = _unreadable_part(needed)
-                if blocked is not None:
-                    raise SandboxError(
-                        f"the kernel runs as uid {self.uid}, which cannot enter {blocked} "
-                        f"(needed for {needed}): a Python or virtual environment under /root is "
-                        "private to root. Install the course outside /root (e.g. /opt or /srv), "
-                        "or install bubblewrap (apt install bubblewrap)."
-                    )
+            preflight(self.mode)
             return self._prlimit() + self._setpriv() + cmd, kw
         return self._prlimit() + cmd, kw
 
@@ -443,21 +456,76 @@ class KernelSandbox:
         shutil.rmtree(self.folder, ignore_errors=True)
 
 
+def tree_cpu_seconds(pid: int) -> float:
+    """CPU seconds (user + system, waited-for children included) of a process and its descendants.
+
+    Args:
+        pid: the root of the tree (the sandbox's launcher).
+
+    Returns:
+        The sum over the processes alive now (0 when ``pid`` is gone).
+    """
+    parents, times = {}, {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        parents[int(entry.name)] = int(fields[1])
+        times[int(entry.name)] = sum(int(f) for f in fields[11:15])
+    tree, frontier = {pid}, [pid]
+    while frontier:
+        parent = frontier.pop()
+        children = [p for p, pp in parents.items() if pp == parent and p not in tree]
+        tree.update(children)
+        frontier += children
+    return sum(times.get(p, 0) for p in tree) / os.sysconf("SC_CLK_TCK")
+
+
 class SandboxedKernelManager(AsyncKernelManager):
     """An ``AsyncKernelManager`` whose kernels start inside a :class:`KernelSandbox`.
 
-    ``sandbox_mode`` and ``sandbox_limits`` are set by the preprocessor that creates it.
+    ``sandbox_mode`` and ``sandbox_limits`` are set by the preprocessor that creates it. A
+    sandboxed kernel is not reaped by the grader (bubblewrap's init does it), so its CPU time
+    never reaches the grader's ``getrusage``: it is read from ``/proc`` before shutdown, kept in
+    ``kernel_cpu_seconds`` and, when ``COURSE_KERNEL_CPU_LOG`` names a file, appended to it (the
+    grading benchmark adds it up).
     """
 
     sandbox_mode: Mode | None = None
     sandbox_limits: Limits | None = None
     _sandbox: KernelSandbox | None = None
+    kernel_cpu_seconds: float = 0.0
+
+    async def shutdown_kernel(self, now: bool = False, restart: bool = False) -> None:
+        """Shut the kernel down, recording its CPU time first (see the class docstring)."""
+        await self._async_shutdown_kernel(now=now, restart=restart)
+
+    async def cleanup_resources(self, restart: bool = False) -> None:
+        """Clean up the connection files and the sandbox (also after the kernel died)."""
+        await self._async_cleanup_resources(restart=restart)
+
+    async def _async_shutdown_kernel(self, now: bool = False, restart: bool = False) -> None:
+        process = getattr(self.provisioner, "process", None)
+        if self._sandbox is not None and process is not None:
+            seconds = tree_cpu_seconds(process.pid)
+            self.kernel_cpu_seconds += seconds
+            log = os.environ.get("COURSE_KERNEL_CPU_LOG")
+            if log:
+                with open(log, "a", encoding="utf-8") as handle:
+                    handle.write(f"{seconds:.3f}\n")
+        await super()._async_shutdown_kernel(now=now, restart=restart)
 
     async def _async_pre_start_kernel(self, **kw):
         mode = self.sandbox_mode or detect("auto")
         if mode.name == "off":
             return await super()._async_pre_start_kernel(**kw)
         self._close_sandbox()
+        # SIGINT from here would reach bubblewrap, not the kernel in its PID namespace and
+        # session: interrupt with a message, which ipykernel turns into its own SIGINT
+        self.kernel_spec.interrupt_mode = "message"
         self._sandbox = KernelSandbox(mode, self.sandbox_limits or Limits(), self.log)
         self.connection_file = str(self._sandbox.connection_file)
         kernel_cmd, kw = await super()._async_pre_start_kernel(**kw)
