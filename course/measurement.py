@@ -80,7 +80,16 @@ def _whole_number(value: object, name: str, minimum: int) -> int:
 
 def _month_numbers(months: pd.Series) -> np.ndarray:
     """Months as consecutive integers (year × 12 + month), whatever the day in the month."""
-    dates = pd.to_datetime(months, errors="raise")
+    try:
+        dates = (
+            months
+            if pd.api.types.is_datetime64_any_dtype(months)
+            else pd.to_datetime(months, errors="raise", format="ISO8601")
+        )
+    except (ValueError, TypeError) as exc:
+        raise ValueError(f"month must hold dates (the first day of each month): {exc}") from None
+    if dates.isna().any():
+        raise ValueError("month has missing values: every row needs its month")
     return (dates.dt.year * 12 + dates.dt.month - 1).to_numpy(dtype=np.int64)
 
 
@@ -262,8 +271,8 @@ def compare_groups(frame: pd.DataFrame, metric: str, by: str, confidence: float 
         raise ValueError(f"confidence must be a number between 0 and 1, got {confidence!r}")
     if not 0 < confidence < 1:
         raise ValueError(f"confidence must be strictly between 0 and 1, got {confidence!r}")
-    if not isinstance(by, str):
-        raise ValueError(f"by must be a column name, got {by!r}")
+    if not isinstance(by, str) or not isinstance(metric, str):
+        raise ValueError(f"metric and by must be column names, got {metric!r} and {by!r}")
     _require_frame(frame, "frame", [by] if metric in RATIOS else [by, metric])
     data = _with_metric(frame, metric)
     values = data[metric]

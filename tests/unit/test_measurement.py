@@ -219,6 +219,10 @@ def test_trend_rejects_unknown_or_text_metrics_and_missing_columns():
         measurement.trend(frame.drop(columns="month"), "score")
     with pytest.raises(ValueError, match="empty"):
         measurement.trend(frame.iloc[0:0], "score")
+    with pytest.raises(ValueError, match="month must hold dates"):
+        measurement.trend(frame.assign(month="soon"), "score")
+    with pytest.raises(ValueError, match="month has missing values"):
+        measurement.trend(frame.assign(month=pd.NaT), "score")
 
 
 # --------------------------------------------------------------------------- compare_groups
@@ -328,6 +332,8 @@ def test_compare_groups_rejects_a_text_metric_and_a_non_frame():
         measurement.compare_groups(two_groups(), "kind", "cm")
     with pytest.raises(TypeError, match="DataFrame"):
         measurement.compare_groups({"share": [1, 2]}, "share", "cm")
+    with pytest.raises(ValueError, match="column names"):
+        measurement.compare_groups(two_groups(), ["share"], "cm")
 
 
 # --------------------------------------------------------------------------- maturity_progress
