@@ -273,7 +273,7 @@ def small_multiples_figure(
         label, _, denominator = INDICATORS[indicator]
         axes.set_title(label, fontsize="medium")
         axes.set_xlabel("month")
-        axes.set_ylabel(f"per {denominator.replace('_', ' ')}" if denominator else label)
+        axes.set_ylabel(f"{label} (÷ {denominator.replace('_', ' ')})" if denominator else label)
         axes.spines[["top", "right"]].set_visible(False)
         for colour, community in zip(plots.colours(len(communities)), communities, strict=True):
             rows = card[(card["community_id"] == community) & card[indicator].notna()]
