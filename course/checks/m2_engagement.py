@@ -275,41 +275,45 @@ rank_agreement = rates["rate_by_reach"].corr(rates["rate_by_followers"], method=
     wrong = LazyWrong(_wrong)
 
 
-class ActiveVersusWriting(EqualityProblem):
-    """In the internal community: the share of members *active* (at least one post, comment or
-    reaction) and the share who *write* (at least one post or comment), as a dict."""
+class InteractiveVersusWriting(EqualityProblem):
+    """In the internal community: the share of members *interactive* (at least one post, comment
+    or reaction) and the share who *write* (at least one post or comment), as a dict."""
 
     var = "activity"
 
     def expected(self):
         internal = _members("internal")
-        active = (internal["n_posts"] + internal["n_comments"] + internal["n_reactions"]) > 0
+        interactive = (internal["n_posts"] + internal["n_comments"] + internal["n_reactions"]) > 0
         writing = (internal["n_posts"] + internal["n_comments"]) > 0
-        return {"active": float(active.mean()), "writing": float(writing.mean())}
+        return {"interactive": float(interactive.mean()), "writing": float(writing.mean())}
 
     hints = [
         "A boolean Series such as `(internal['n_posts'] + internal['n_comments']) > 0` has a "
         "`.mean()`: the share of True.",
-        "Build the dict `{'active': ..., 'writing': ...}` with two shares between 0 and 1.",
+        "Build the dict `{'interactive': ..., 'writing': ...}` with two shares between 0 and 1. "
+        "'Active' would include readers, and `members` holds no reads.",
     ]
     solution = """\
-is_active = (internal["n_posts"] + internal["n_comments"] + internal["n_reactions"]) > 0
+is_interactive = (internal["n_posts"] + internal["n_comments"] + internal["n_reactions"]) > 0
 is_writing = (internal["n_posts"] + internal["n_comments"]) > 0
-activity = {"active": is_active.mean(), "writing": is_writing.mean()}
+activity = {"interactive": is_interactive.mean(), "writing": is_writing.mean()}
 """
 
     @staticmethod
     def _wrong():
         internal = _members("internal")
-        active = float(
+        interactive = float(
             ((internal["n_posts"] + internal["n_comments"] + internal["n_reactions"]) > 0).mean()
         )
         writing = float(((internal["n_posts"] + internal["n_comments"]) > 0).mean())
         posting = float((internal["n_posts"] > 0).mean())
         return [
-            {"active": writing, "writing": active},  # swapped
-            {"active": active, "writing": posting},  # comments forgotten
-            {"active": round(active * len(internal)), "writing": round(writing * len(internal))},
+            {"interactive": writing, "writing": interactive},  # swapped
+            {"interactive": interactive, "writing": posting},  # comments forgotten
+            {
+                "interactive": round(interactive * len(internal)),
+                "writing": round(writing * len(internal)),
+            },
         ]
 
     wrong = LazyWrong(_wrong)
@@ -345,7 +349,7 @@ class ChampionsPlan(ThoughtProblem):
     first quarter, and the one figure you would watch to know they work."""
 
     hints = [
-        "Yammer's advice, relayed in the sources: a CM should not do everything; the job is to "
+        "Yammer's advice, relayed by a French blog post: a CM should not do everything; the job is to "
         "make others active. Who could you make more active, and who is easy to recruit?",
         "Think in levels: someone who already reacts may answer a question before writing a post.",
         "What happens to the community if two or three superusers change jobs?",
@@ -374,6 +378,6 @@ QUESTIONS = [
     MedianRateByReach,
     RankAgreement,
     WhichDenominator,
-    ActiveVersusWriting,
+    InteractiveVersusWriting,
     ChampionsPlan,
 ]

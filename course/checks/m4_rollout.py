@@ -67,8 +67,8 @@ class BigBangLaunch(ThoughtProblem):
         "incident, not after.",
     ]
     solution = (
-        "First, put community management in the plan: the 2012 French study relayed online found "
-        "facilitation by community managers was the first success lever (52% of companies), "
+        "First, put community management in the plan: a French study of companies with an RSE "
+        "(relayed online, year not given) found facilitation by community managers was the first success lever (52% of companies), "
         "ahead of meeting needs. Second, start from two or three business uses (a community of "
         "practice that already exists, a cross-site problem) rather than from the licence count, "
         "as the ANVIE working group advises, and recruit champions there. Third, get a named "
