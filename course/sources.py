@@ -19,6 +19,7 @@ from pathlib import Path
 REGISTER = Path(__file__).with_name("sources.toml")
 ROOT = Path(__file__).resolve().parents[1]
 RENDERED = ROOT / "docs" / "sources.md"
+GLOSSARY_MD = ROOT / "docs" / "glossary.md"
 CITE_RE = re.compile(r"\[src:([a-z0-9][a-z0-9-]*)\]")
 FIELDS = ("author", "title", "outlet", "date", "supports")
 # Where course text lives, relative to the repository root.
@@ -189,19 +190,39 @@ def problems(root: Path = ROOT) -> list[str]:
     current = rendered.read_text(encoding="utf-8") if rendered.exists() else ""
     if current != render(entries, used):
         found.append("docs/sources.md is out of date: run `course sources --write`")
+    if root == ROOT:
+        from course import glossary
+
+        rendered = GLOSSARY_MD.read_text(encoding="utf-8") if GLOSSARY_MD.exists() else ""
+        if rendered != glossary.render():
+            found.append("docs/glossary.md is out of date: run `course sources --write`")
     return found
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Arguments of ``course sources``."""
-    parser.add_argument("--write", action="store_true", help="write docs/sources.md")
+    parser.add_argument(
+        "--write", action="store_true", help="write docs/sources.md and docs/glossary.md"
+    )
+    parser.add_argument(
+        "--link",
+        nargs="+",
+        metavar="LESSON",
+        help="link each glossary term at its first mention in these lesson notebooks",
+    )
     parser.add_argument(
         "--check", action="store_true", help="exit 1 if a citation or docs/sources.md is wrong"
     )
 
 
 def run(args: argparse.Namespace) -> int:
-    """Print, write or check the rendered register."""
+    """Print, write or check the rendered register (and the glossary)."""
+    from course import glossary
+
+    if args.link:
+        for name in args.link:
+            print(f"{name}: {glossary.link_file(Path(name))} glossary link(s) added")
+        return 0
     if args.check:
         found = problems()
         for line in found:
@@ -212,6 +233,8 @@ def run(args: argparse.Namespace) -> int:
         RENDERED.parent.mkdir(parents=True, exist_ok=True)
         RENDERED.write_text(text, encoding="utf-8")
         print(f"wrote {RENDERED.relative_to(ROOT)} ({len(load())} sources)")
+        GLOSSARY_MD.write_text(glossary.render(), encoding="utf-8")
+        print(f"wrote {GLOSSARY_MD.relative_to(ROOT)} ({len(glossary.terms())} terms)")
         return 0
     print(text)
     return 0
