@@ -11,7 +11,7 @@ from __future__ import annotations
 import contextlib
 import html
 import math
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from enum import StrEnum
 from numbers import Number
@@ -288,6 +288,47 @@ def _frames_equal(actual: pd.DataFrame, expected: pd.DataFrame, tolerance: float
     return True
 
 
+@dataclass(frozen=True)
+class Mistake:
+    """A likely wrong answer and the sentence that names the mistake (never the answer).
+
+    Declare mistakes among a question's ``wrong`` answers: the test suite proves that each one
+    is rejected *with its message*, and a trainee whose answer matches one reads that message
+    instead of a generic "not right yet".
+
+    Attributes:
+        value: the wrong answer; for a function question, a function that makes the mistake
+            (matched when it gives the same result as the trainee's on every case).
+        message: what went wrong, e.g. "You divided by the HR staff, not by the internal CMs."
+        tolerance: how close an answer must be to ``value`` to be read as this mistake.
+    """
+
+    value: Any
+    message: str
+    tolerance: float = 1e-3
+
+
+def matching_mistake(actual: Any, mistakes: Iterable[Any]) -> Mistake | None:
+    """The first declared mistake that ``actual`` matches, if any.
+
+    Args:
+        actual: the trainee's (wrong) value.
+        mistakes: a question's ``wrong`` list; plain values in it are ignored.
+
+    Returns:
+        The matching :class:`Mistake`, or ``None``.
+    """
+    for mistake in mistakes:
+        if not isinstance(mistake, Mistake) or callable(mistake.value):
+            continue
+        try:
+            compare(actual, mistake.value, mistake.tolerance)
+        except Exception:
+            continue
+        return mistake
+    return None
+
+
 class LazyWrong:
     """Wrong answers computed from the data when the test suite asks for them, never at import.
 
@@ -415,7 +456,8 @@ class EqualityProblem(Problem):
         try:
             compare(value, self.expected_value(), self.tolerance, self.ignore_order)
         except CheckError as exc:
-            return Feedback(Status.INCORRECT, str(exc))
+            mistake = matching_mistake(value, type(self).wrong)
+            return Feedback(Status.INCORRECT, mistake.message if mistake else str(exc))
         except Exception as exc:  # a comparison that blows up is still one sentence
             return Feedback(
                 Status.INCORRECT, f"Could not compare your value ({type(exc).__name__})."
@@ -474,10 +516,26 @@ class FunctionProblem(Problem):
             try:
                 compare(result, expected, self.tolerance)
             except CheckError as exc:
+                mistake = self._matching_function_mistake(func)
+                if mistake:
+                    return Feedback(Status.INCORRECT, mistake.message)
                 return Feedback(
                     Status.INCORRECT, f"On case {number}, `{self.var}({shown_args})`: {exc}"
                 )
         return Feedback(Status.CORRECT, f"`{self.var}` passes all {number} cases.")
+
+    def _matching_function_mistake(self, func: Callable) -> Mistake | None:
+        """The declared mistake whose function gives the trainee's results on every case."""
+        for mistake in type(self).wrong:
+            if not (isinstance(mistake, Mistake) and callable(mistake.value)):
+                continue
+            try:
+                for args, _ in self.case_list():
+                    compare(func(*args), mistake.value(*args), mistake.tolerance)
+            except Exception:
+                continue
+            return mistake
+        return None
 
     def evaluate(self) -> Feedback:
         if self.var not in self.namespace:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from course.checks.core import EqualityProblem, FunctionProblem, ThoughtProblem
+from course.checks.core import Mistake, EqualityProblem, FunctionProblem, ThoughtProblem
 
 # Code a lesson runs before its questions; the test suite runs it before each reference solution.
 SETUP = "import course.data\nsurvey = course.data.load('cm_survey')"
@@ -18,7 +18,11 @@ class RespondentCount(EqualityProblem):
         "`len(survey)` or `survey.shape[0]` gives the number of rows.",
     ]
     solution = "respondents = len(survey)"
-    wrong = [454, 576, "577"]
+    wrong = [
+        Mistake(454, "That is the size of the 2011 edition; count the rows of this survey."),
+        576,
+        Mistake("577", "That is text (in quotes); give the number itself."),
+    ]
 
 
 class WomenFromShare(EqualityProblem):
@@ -31,7 +35,15 @@ class WomenFromShare(EqualityProblem):
         "`round(0.52 * 577)`: Python's round gives a whole number.",
     ]
     solution = "women = round(0.52 * 577)"
-    wrong = [52, 0.52 * 577 + 1, 277]
+    wrong = [
+        Mistake(52, "52 is the percentage itself; the question asks for a number of people."),
+        Mistake(0.52, "0.52 is the share; multiply it by the number of respondents."),
+        Mistake(
+            0.52 * 577, "Right calculation, but a number of people is a whole number: round it."
+        ),
+        0.52 * 577 + 1,
+        277,
+    ]
 
 
 class ShareFunction(FunctionProblem):
@@ -46,7 +58,14 @@ class ShareFunction(FunctionProblem):
     solution = "def share(part, whole):\n    return part / whole if whole else 0.0"
     wrong = [
         lambda part, whole: part / whole,
-        lambda part, whole: 100 * part / whole if whole else 0.0,
+        Mistake(
+            lambda part, whole: 100 * part / whole if whole else 0.0,
+            "Your function returns a percentage; a share is between 0 and 1.",
+        ),
+        Mistake(
+            lambda part, whole: whole / part if part else 0.0,
+            "Your function divides the whole by the part; the share is the part over the whole.",
+        ),
     ]
 
 

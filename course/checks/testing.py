@@ -16,6 +16,7 @@ from course.checks.core import (
     PLACEHOLDER,
     EqualityProblem,
     FunctionProblem,
+    Mistake,
     Problem,
     Status,
     ThoughtProblem,
@@ -48,15 +49,20 @@ def verdicts(module: str, cls: type[Problem]) -> dict[str, Any]:
     placeholder = cls({cls.var: PLACEHOLDER}, module="").evaluate().status
     question = cls(run_solution(module, cls), module="")
     reference = question.evaluate()
-    wrong = []
+    wrong, messages = [], []
     for value in cls.wrong:
         if isinstance(question, EqualityProblem | FunctionProblem):
-            wrong.append(question.evaluate_value(value).status)
+            mistake = value if isinstance(value, Mistake) else None
+            feedback = question.evaluate_value(mistake.value if mistake else value)
+            wrong.append(feedback.status)
+            if mistake:
+                messages.append((mistake.message, feedback.message))
     return {
         "placeholder": placeholder,
         "reference": reference.status,
         "reference_message": reference.message,
         "wrong": wrong,
+        "mistakes": messages,
     }
 
 
@@ -81,3 +87,6 @@ def assert_question_bites(module: str, cls: type[Problem]) -> None:
     )
     for index, status in enumerate(result["wrong"]):
         assert status is Status.INCORRECT, f"{cls.__name__}: wrong answer #{index} was not rejected"
+    assert result["mistakes"], f"{cls.__name__}: declare at least one Mistake with its message"
+    for declared, shown in result["mistakes"]:
+        assert shown == declared, f"{cls.__name__}: {declared!r} did not fire (got {shown!r})"
