@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from course.checks.core import Mistake, EqualityProblem, FunctionProblem, ThoughtProblem
+from course.checks.core import EqualityProblem, FunctionProblem, Mistake, ThoughtProblem
 
 # Code a lesson runs before its questions; the test suite runs it before each reference solution.
 SETUP = "import course.data\nsurvey = course.data.load('cm_survey')"

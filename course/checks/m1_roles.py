@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 
-from course.checks.core import Mistake, EqualityProblem, FunctionProblem, ThoughtProblem
+from course.checks.core import EqualityProblem, FunctionProblem, Mistake, ThoughtProblem
 
 # Code the lesson runs before its questions; the test suite runs it before each reference solution.
 SETUP = """\

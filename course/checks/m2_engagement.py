@@ -11,7 +11,7 @@ import functools
 
 import numpy as np
 
-from course.checks.core import Mistake, EqualityProblem, FunctionProblem, LazyWrong, ThoughtProblem
+from course.checks.core import EqualityProblem, FunctionProblem, LazyWrong, Mistake, ThoughtProblem
 
 # Code the lesson runs before its questions; the test suite runs it before each reference solution.
 SETUP = """\

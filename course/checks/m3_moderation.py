@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from course.checks.core import Mistake, EqualityProblem, FunctionProblem, ThoughtProblem
+from course.checks.core import EqualityProblem, FunctionProblem, Mistake, ThoughtProblem
 
 # Code the lesson runs before its questions; the test suite runs it before each reference solution.
 SETUP = "import course.data\nfrom course import moderation\ncomments = course.data.load('comments')"

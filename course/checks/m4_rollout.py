@@ -13,7 +13,7 @@ import math
 
 import numpy as np
 
-from course.checks.core import Mistake, EqualityProblem, FunctionProblem, LazyWrong, ThoughtProblem
+from course.checks.core import EqualityProblem, FunctionProblem, LazyWrong, Mistake, ThoughtProblem
 
 # Code the lesson runs before its questions; the test suite runs it before each reference solution.
 SETUP = """\

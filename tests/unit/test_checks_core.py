@@ -213,7 +213,9 @@ def test_a_declared_mistake_names_itself_and_an_unknown_one_stays_generic():
 
     question = Share({})
     named = question.evaluate_value(4.0)
-    assert named.status is Status.INCORRECT and named.message == "You divided the whole by the part."
+    assert (
+        named.status is Status.INCORRECT and named.message == "You divided the whole by the part."
+    )
     generic = question.evaluate_value(0.3)
     assert generic.status is Status.INCORRECT and "divided" not in generic.message
     assert question.evaluate_value(0.25).status is Status.CORRECT
