@@ -41,11 +41,12 @@ install: $(STAMP)
 data: install
 	$(BIN)/course data verify
 
-# The trainee works in my_lessons/ (own copies, kept across updates); the terminal gets the venv.
+# The trainee works in my_lessons/ (own copies, kept across updates); the terminal gets the venv;
+# course/jupyter/trainee/ hides nbgrader's instructor tools from the trainee's server.
 start: install data
 	$(BIN)/course grade release --all
 	$(BIN)/course lessons prepare
-	COURSE_VENV_BIN="$(abspath $(BIN))" $(BIN)/jupyter lab --ServerApp.root_dir="$(CURDIR)" \
+	COURSE_VENV_BIN="$(abspath $(BIN))" JUPYTER_CONFIG_PATH="$(CURDIR)/course/jupyter/trainee" $(BIN)/jupyter lab --ServerApp.root_dir="$(CURDIR)" \
 		--ServerApp.terminado_settings="{'shell_command': ['bash', '--rcfile', '$(CURDIR)/course/jupyter/terminal_rc.sh', '-i']}" \
 		my_lessons/m0_start_here.ipynb --port=$(PORT) $(if $(NO_BROWSER),--no-browser,) $(ALLOW_ROOT)
 

@@ -73,6 +73,15 @@ def test_make_start_serves_the_first_lesson():
             timeout=15,
         )
         assert mine.status_code == 200 and mine.json()["type"] == "notebook"
+        # A quiet JupyterLab: nbgrader's instructor tools are off, Validate stays.
+        lab = requests.get(f"http://127.0.0.1:{port}/lab", headers=headers, timeout=15).text
+        for plugin in ("formgrader", "create-assignment", "assignment-list", "course-list"):
+            assert f'"@jupyter/nbgrader:{plugin}"' in lab, plugin
+        assert '"@jupyter/nbgrader:validate-assignment"' not in lab
+        formgrader = requests.get(
+            f"http://127.0.0.1:{port}/formgrader", headers=headers, timeout=15
+        )
+        assert formgrader.status_code == 404
         # JupyterLab's terminal finds the `course` command of the course's environment.
         out = _run_in_terminal(port, token, "command -v course")
         assert str(REPO / ".venv" / "bin" / "course") in out, out
@@ -99,9 +108,10 @@ def _run_in_terminal(port: int, token: str, command: str) -> str:
         ws = await websocket_connect(
             f"ws://127.0.0.1:{port}/terminals/websocket/{name}?token={token}"
         )
-        await ws.write_message(json.dumps(["stdin", f"{command}; echo TERMINAL-DONE\r"]))
+        # The marker is computed by the shell, so the echoed command line never contains it.
+        await ws.write_message(json.dumps(["stdin", f"{command}; echo DONE-$((40 + 2))\r"]))
         seen = ""
-        while seen.count("TERMINAL-DONE") < 2:  # the echo of the command line, then its output
+        while "DONE-42" not in seen:
             message = await asyncio.wait_for(ws.read_message(), timeout=30)
             if message is None:
                 break
