@@ -87,6 +87,8 @@ def test_make_start_serves_the_first_lesson():
         assert str(REPO / ".venv" / "bin" / "course") in out, out
     finally:
         _stop(process)
+    log = process.stdout.read()
+    assert "No nbgrader_config.py" not in log, "nbgrader warns in the trainee's server log"
 
 
 def _run_in_terminal(port: int, token: str, command: str) -> str:
