@@ -12,7 +12,7 @@ STAMP := $(VENV)/.installed
 # nbgrader calls `alembic` by name: keep the environment's bin/ first on PATH for every recipe.
 export PATH := $(abspath $(BIN)):$(PATH)
 
-.PHONY: help install start submit progress reset-lesson test test-fast apps bench lint format clean distclean hooks data grade-demo test-deps lock
+.PHONY: help install start submit progress reset-lesson test test-fast apps bench lint format clean distclean hooks data grade-demo test-deps lock student-edition
 
 help:
 	@echo "make start       set up (first time: a few minutes) and open the course in JupyterLab"
@@ -23,6 +23,7 @@ help:
 	@echo "make apps        serve the self-assessment and HR dashboards with Voilà"
 	@echo "make grade-demo  the instructor's grading flow on the test submissions"
 	@echo "make bench       speed and memory benchmarks, as ratios to a baseline"
+	@echo "make student-edition  what trainees get (no solutions): build/student-edition"
 	@echo "make lint        ruff and notebook hygiene;  make format: fix what ruff can"
 	@echo "make hooks       install the git hook that strips notebook outputs on commit"
 	@echo "make clean       remove generated files (keeps .venv);  make distclean: .venv too"
@@ -44,7 +45,7 @@ data: install
 # The trainee works in my_lessons/ (own copies, kept across updates); the terminal gets the venv;
 # course/jupyter/trainee/ hides nbgrader's instructor tools from the trainee's server.
 start: install data
-	$(BIN)/course grade release --all
+	@if [ -d exercises/source ]; then $(BIN)/course grade release --all; fi
 	$(BIN)/course lessons prepare
 	COURSE_VENV_BIN="$(abspath $(BIN))" JUPYTER_CONFIG_PATH="$(CURDIR)/course/jupyter/trainee" $(BIN)/jupyter lab --ServerApp.root_dir="$(CURDIR)" \
 		--ServerApp.terminado_settings="{'shell_command': ['bash', '--rcfile', '$(CURDIR)/course/jupyter/terminal_rc.sh', '-i']}" \
@@ -70,8 +71,11 @@ test-deps: install
 		if [ ! -d tests/dashboards/node_modules/axe-core ]; then \
 			(cd tests/dashboards && npm ci --no-audit --no-fund --loglevel=error); fi; fi
 
+# Two pytest workers (the machines are 2 cores); tests that share one server carry an
+# xdist_group and run on one worker. TEST_WORKERS=0 runs the suite serially.
+TEST_WORKERS ?= 2
 test: install test-deps
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadgroup --durations=25
 
 test-fast: install
 	$(BIN)/python -m pytest -m "not slow and not browser"
@@ -94,6 +98,10 @@ grade-demo: install data
 	done; \
 	$$grade export --output build/grade-demo/grades.csv; \
 	echo "== gradebook summary"; $$grade summary
+
+# What trainees get: lessons, datasets, the course package, released assignments; no solutions.
+student-edition: install
+	$(BIN)/course bundle student build/student-edition --force
 
 bench: install test-deps
 	@set -e; for script in benchmarks/bench_*.py; do \

@@ -11,7 +11,7 @@ from __future__ import annotations
 import contextlib
 import html
 import math
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from enum import StrEnum
 from numbers import Number
@@ -290,43 +290,23 @@ def _frames_equal(actual: pd.DataFrame, expected: pd.DataFrame, tolerance: float
 
 @dataclass(frozen=True)
 class Mistake:
-    """A likely wrong answer and the sentence that names the mistake (never the answer).
+    """A wrong answer a trainee is likely to give, with the feedback aimed at that mistake.
 
-    Declare mistakes among a question's ``wrong`` answers: the test suite proves that each one
-    is rejected *with its message*, and a trainee whose answer matches one reads that message
-    instead of a generic "not right yet".
-
-    Attributes:
-        value: the wrong answer; for a function question, a function that makes the mistake
-            (matched when it gives the same result as the trainee's on every case).
-        message: what went wrong, e.g. "You divided by the HR staff, not by the internal CMs."
-        tolerance: how close an answer must be to ``value`` to be read as this mistake.
+    Put it in a question's ``wrong`` list (directly or from a :class:`LazyWrong`): when a
+    trainee's answer matches ``value`` (a function: gives the same outputs on every case),
+    ``check()`` says ``message`` instead of the generic sentence, and the test suite proves that
+    it does. The message names the slip and the way out, never the expected value.
     """
 
     value: Any
     message: str
-    tolerance: float = 1e-3
+    #: how close an answer must be to ``value`` to be read as this mistake (a value written
+    #: rounded needs a looser one); ``None``: the question's own tolerance.
+    tolerance: float | None = None
 
-
-def matching_mistake(actual: Any, mistakes: Iterable[Any]) -> Mistake | None:
-    """The first declared mistake that ``actual`` matches, if any.
-
-    Args:
-        actual: the trainee's (wrong) value.
-        mistakes: a question's ``wrong`` list; plain values in it are ignored.
-
-    Returns:
-        The matching :class:`Mistake`, or ``None``.
-    """
-    for mistake in mistakes:
-        if not isinstance(mistake, Mistake) or callable(mistake.value):
-            continue
-        try:
-            compare(actual, mistake.value, mistake.tolerance)
-        except Exception:
-            continue
-        return mistake
-    return None
+    def within(self, question_tolerance: float) -> float:
+        """The tolerance to match this mistake with, for a question of ``question_tolerance``."""
+        return self.tolerance if self.tolerance is not None else question_tolerance
 
 
 class LazyWrong:
@@ -456,8 +436,7 @@ class EqualityProblem(Problem):
         try:
             compare(value, self.expected_value(), self.tolerance, self.ignore_order)
         except CheckError as exc:
-            mistake = matching_mistake(value, type(self).wrong)
-            return Feedback(Status.INCORRECT, mistake.message if mistake else str(exc))
+            return Feedback(Status.INCORRECT, self._diagnosis(value) or str(exc))
         except Exception as exc:  # a comparison that blows up is still one sentence
             return Feedback(
                 Status.INCORRECT, f"Could not compare your value ({type(exc).__name__})."
@@ -471,6 +450,18 @@ class EqualityProblem(Problem):
                 f"no variable `{self.var}` yet: run the cell that defines it, then check again.",
             )
         return self.evaluate_value(self.namespace[self.var])
+
+    def _diagnosis(self, value: Any) -> str | None:
+        """The message of the first declared :class:`Mistake` that ``value`` matches, if any."""
+        for mistake in type(self).wrong:
+            if not isinstance(mistake, Mistake):
+                continue
+            try:
+                compare(value, mistake.value, mistake.within(self.tolerance), self.ignore_order)
+            except Exception:  # not this mistake (or not comparable with it)
+                continue
+            return mistake.message
+        return None
 
 
 class FunctionProblem(Problem):
@@ -516,26 +507,12 @@ class FunctionProblem(Problem):
             try:
                 compare(result, expected, self.tolerance)
             except CheckError as exc:
-                mistake = self._matching_function_mistake(func)
-                if mistake:
-                    return Feedback(Status.INCORRECT, mistake.message)
+                diagnosis = self._diagnosis(func)
                 return Feedback(
-                    Status.INCORRECT, f"On case {number}, `{self.var}({shown_args})`: {exc}"
+                    Status.INCORRECT,
+                    diagnosis or f"On case {number}, `{self.var}({shown_args})`: {exc}",
                 )
         return Feedback(Status.CORRECT, f"`{self.var}` passes all {number} cases.")
-
-    def _matching_function_mistake(self, func: Callable) -> Mistake | None:
-        """The declared mistake whose function gives the trainee's results on every case."""
-        for mistake in type(self).wrong:
-            if not (isinstance(mistake, Mistake) and callable(mistake.value)):
-                continue
-            try:
-                for args, _ in self.case_list():
-                    compare(func(*args), mistake.value(*args), mistake.tolerance)
-            except Exception:
-                continue
-            return mistake
-        return None
 
     def evaluate(self) -> Feedback:
         if self.var not in self.namespace:
@@ -543,6 +520,19 @@ class FunctionProblem(Problem):
                 Status.NOT_ATTEMPTED, f"no function `{self.var}` yet: run the cell that defines it."
             )
         return self.evaluate_value(self.namespace[self.var])
+
+    def _diagnosis(self, func: Any) -> str | None:
+        """The message of the first declared :class:`Mistake` whose function ``func`` mimics."""
+        for mistake in type(self).wrong:
+            if not isinstance(mistake, Mistake):
+                continue
+            try:
+                for args, _ in self.case_list():
+                    compare(func(*args), mistake.value(*args), mistake.within(self.tolerance))
+            except Exception:  # a different slip, or none we know
+                continue
+            return mistake.message
+        return None
 
 
 class ThoughtProblem(Problem):

@@ -54,10 +54,12 @@ class InternalReportingToHR(EqualityProblem):
             0.575,
             "You divided by the people reporting to HR: that is the share of internal CMs among "
             "them. The question starts from the internal CMs: divide by them.",
+            tolerance=1e-3,
         ),
         Mistake(
             0.0693,
             "You divided by every respondent: the question is among internal CMs only.",
+            tolerance=1e-3,
         ),
         31.94,
         Mistake(23, "That is a count of people; the question asks for a share."),
@@ -257,11 +259,16 @@ class InternalFacilitationShare(EqualityProblem):
     )
     # External CMs' share; the mean of each CM's share; facilitation among all roles; a percentage.
     wrong = [
-        Mistake(0.0755, "That is the external CMs' share; take the row of the internal CMs."),
+        Mistake(
+            0.0755,
+            "That is the external CMs' share; take the row of the internal CMs.",
+            tolerance=1e-3,
+        ),
         Mistake(
             0.2583,
             "That is the mean of each CM's own share (a typical CM's week); the question asks "
             "for the share of the internal team's logged hours.",
+            tolerance=1e-3,
         ),
         0.1456,
         Mistake(26.24, "That looks like a percentage; give a share between 0 and 1.", 0.05),
