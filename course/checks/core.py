@@ -300,6 +300,13 @@ class Mistake:
 
     value: Any
     message: str
+    #: how close an answer must be to ``value`` to be read as this mistake (a value written
+    #: rounded needs a looser one); ``None``: the question's own tolerance.
+    tolerance: float | None = None
+
+    def within(self, question_tolerance: float) -> float:
+        """The tolerance to match this mistake with, for a question of ``question_tolerance``."""
+        return self.tolerance if self.tolerance is not None else question_tolerance
 
 
 class LazyWrong:
@@ -450,7 +457,7 @@ class EqualityProblem(Problem):
             if not isinstance(mistake, Mistake):
                 continue
             try:
-                compare(value, mistake.value, self.tolerance, self.ignore_order)
+                compare(value, mistake.value, mistake.within(self.tolerance), self.ignore_order)
             except Exception:  # not this mistake (or not comparable with it)
                 continue
             return mistake.message
@@ -521,7 +528,7 @@ class FunctionProblem(Problem):
                 continue
             try:
                 for args, _ in self.case_list():
-                    compare(func(*args), mistake.value(*args), self.tolerance)
+                    compare(func(*args), mistake.value(*args), mistake.within(self.tolerance))
             except Exception:  # a different slip, or none we know
                 continue
             return mistake.message
