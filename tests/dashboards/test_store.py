@@ -62,7 +62,7 @@ def test_drafts_are_keyed_by_instrument_and_code(store):
 
 def test_only_the_hash_of_the_code_is_stored(store, db_path):
     """Is the resume code itself absent from the database file?"""
-    code = new_code()
+    code = store.invite(1)[0]
     store.save_draft("competency", code, {"answers": {"D1.1": 4}})
     store.contribute("competency", code, department="Sales", site="Lyon", values={"D1": 75.0})
     store.dispose()
@@ -84,7 +84,7 @@ def test_forged_codes_are_refused(store, code):
 
 def test_contributions_round_trip_and_frame(store):
     """Do contributions come back with department, site, day and values (text and numbers)?"""
-    code = new_code()
+    code = store.invite(1)[0]
     store.contribute(
         "competency",
         code,
@@ -104,7 +104,7 @@ def test_contribution_lists_are_enforced(store):
     with pytest.raises(ValueError, match="department"):
         store.contribute(
             "competency",
-            new_code(),
+            store.invite(1)[0],
             department="<b>x</b>",
             site="Lyon",
             values={},
@@ -113,7 +113,7 @@ def test_contribution_lists_are_enforced(store):
     with pytest.raises(ValueError, match="site"):
         store.contribute(
             "competency",
-            new_code(),
+            store.invite(1)[0],
             department="Sales",
             site="Mars",
             values={},
@@ -126,7 +126,7 @@ def test_bad_values_are_refused_whole(store):
     """Does one bad value refuse the whole contribution (nothing half-written)?"""
     with pytest.raises(ValueError):
         store.contribute(
-            "competency", new_code(), department="A", site="B", values={"D1": 50.0, "D2": [1]}
+            "competency", store.invite(1)[0], department="A", site="B", values={"D1": 50.0, "D2": [1]}
         )
     assert store.count_contributions("competency") == 0
     assert store.contributions("competency") == []
@@ -134,7 +134,7 @@ def test_bad_values_are_refused_whole(store):
 
 def test_concurrent_contributions_all_land(store):
     """Do 30 threads with their own connections contributing at once leave exactly 30 rows?"""
-    codes = [new_code() for _ in range(30)]
+    codes = store.invite(30)
     barrier = threading.Barrier(len(codes))
     errors = []
 
@@ -180,7 +180,7 @@ def test_locked_database_raises_unavailable_and_writes_nothing(store, db_path, m
 
 def test_deleted_database_is_recreated(store, db_path):
     """If the file is deleted under a running app, is the next write kept in a fresh file?"""
-    code = new_code()
+    code = store.invite(1)[0]
     store.save_draft("competency", code, {"a": 1})
     for path in db_path.parent.iterdir():
         path.unlink()
@@ -199,7 +199,7 @@ def test_unwritable_location_raises_unavailable(tmp_path):
 
 def test_withdraw_removes_values_too(store, db_path):
     """Does withdrawing delete the contribution's values as well as the contribution?"""
-    code = new_code()
+    code = store.invite(1)[0]
     store.contribute("competency", code, department="A", site="B", values={"D1": 1.0, "D2": 2.0})
     assert store.withdraw("competency", code) is True
     assert store.withdraw("competency", code) is False
