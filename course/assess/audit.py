@@ -292,6 +292,7 @@ class _Attack:
             sorted(i for a, i in atom_index.items() if changes.get(a, 0) == 0), dtype=np.int64
         )
         self.releases = 2 if previous is not None else 1
+        self._cc: dict[int, tuple] = {}
 
     # -- systems ----------------------------------------------------------------------------
 
@@ -431,24 +432,28 @@ class _Attack:
         self, row: np.ndarray, system, truth: float, width: float
     ) -> tuple[float, float] | None:
         """Interval of ``sum / answers`` over a cell's atoms (Charnes–Cooper), if narrower than ``width``."""
-        a_eq, b_eq, a_ub, b_ub = system
-        n = a_eq.shape[1]
-        # variables z = x·t and t ≥ 0; A x = b  →  A z − b t = 0; answers(cell) · z = 1
+        key = id(system)
+        if key not in self._cc:
+            a_eq, b_eq, a_ub, b_ub = system
+            # variables z = x·t and t ≥ 0: A x = b becomes A z − b t = 0
+            self._cc[key] = (
+                sparse.hstack([a_eq, sparse.csr_matrix(-b_eq.reshape(-1, 1))]).tocsr(),
+                sparse.hstack([a_ub, sparse.csr_matrix(-b_ub.reshape(-1, 1))]).tocsr(),
+                a_eq.shape[0],
+            )
+        cc_eq, cc_ub, rows = self._cc[key]
+        n = cc_eq.shape[1] - 1
         half = n // (2 * self.releases)
         answers = np.zeros(n + 1)
-        answers[:half] = row
+        answers[:half] = row  # the cell's answers, scaled, equal 1
         sums = np.zeros(n + 1)
         sums[half : 2 * half] = row
-        cc_eq = sparse.vstack(
-            [
-                sparse.hstack([a_eq, sparse.csr_matrix(-b_eq.reshape(-1, 1))]),
-                sparse.csr_matrix(answers),
-            ]
-        ).tocsr()
-        cc_b = np.concatenate([np.zeros(a_eq.shape[0]), [1.0]])
-        cc_ub = sparse.hstack([a_ub, sparse.csr_matrix(-b_ub.reshape(-1, 1))]).tocsr()
-        cc_ubb = np.zeros(a_ub.shape[0])
-        system_cc = (cc_eq, cc_b, cc_ub, cc_ubb)
+        system_cc = (
+            sparse.vstack([cc_eq, sparse.csr_matrix(answers)]).tocsr(),
+            np.concatenate([np.zeros(rows), [1.0]]),
+            cc_ub,
+            np.zeros(cc_ub.shape[0]),
+        )
         return self.interval(sums, system_cc, truth, width)
 
 

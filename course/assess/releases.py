@@ -38,7 +38,7 @@ import pandas as pd
 
 from course.assess import competency, maturity
 from course.assess.audit import Grid, Published, build_grid, protect
-from course.assess.privacy import ALL, K
+from course.assess.privacy import ALL, K, safe_table
 
 __all__ = [
     "TABLES",
@@ -156,6 +156,30 @@ class PublishResult:
     release: dict | None
     waiting: list[tuple[str, dict[str, str], int]] = field(default_factory=list)
     loss: dict[str, dict] = field(default_factory=dict)
+
+
+def _greedy(people: pd.DataFrame, spec: TableSpec, grid: Grid, k: int) -> np.ndarray:
+    """The pattern of :func:`course.assess.privacy.safe_table` on the published cells.
+
+    Its box-shaped complementary suppression is a good start for the audit (hiding whole
+    boxes of small cells rather than the totals), and the audit then corrects and reduces it.
+    """
+    values = list(spec.values) or None
+    table = safe_table(people, list(spec.dims), values, k)
+    hidden_rows = {
+        tuple(None if label == ALL else label for label in row): pd.isna(n)
+        for row, n in zip(
+            table[list(spec.dims)].itertuples(index=False, name=None), table["n"], strict=True
+        )
+    }
+    return np.array([hidden_rows.get(cell, True) for cell in grid.cells]) | _small(grid, k)
+
+
+def _small(grid: Grid, k: int) -> np.ndarray:
+    small = (grid.n >= 1) & (grid.n < k)
+    if grid.values:
+        small |= ((grid.value_n >= 1) & (grid.value_n < k)).any(axis=1)
+    return small
 
 
 def _cell_dict(spec: TableSpec, cell: tuple) -> dict[str, str]:
@@ -289,6 +313,7 @@ def publish(store, k: int = K, *, reduce: bool = True) -> PublishResult:
     tables: dict[str, dict] = {}
     waiting: list[tuple[str, dict[str, str], int]] = []
     losses: dict[str, dict] = {}
+    work = []
     for spec in TABLES:
         people = _people(frames[spec.instrument], spec)
         previous = _published_of(latest["payload"]["tables"].get(spec.name)) if latest else None
@@ -299,27 +324,34 @@ def publish(store, k: int = K, *, reduce: bool = True) -> PublishResult:
         changes, atom_changes = _cell_changes(
             grid, spec, people, before.get(spec.instrument, {}) if latest else {}
         )
+        atom_changes = atom_changes if latest else None
         few = (changes > 0) & (changes < k)
-        hidden, loss = protect(
-            grid, k, previous, atom_changes if latest else None, keep_hidden=None, reduce=False
-        )
-        if reduce:
-            hidden, loss = _reduce(grid, k, previous, atom_changes if latest else None, hidden, few)
-        for i in np.flatnonzero(~hidden & few):
+        # start from the previous release's pattern: what was shown stays shown, so a number
+        # with too few changes behind it holds the release back instead of vanishing
+        start = _greedy(people, spec, grid, k)
+        if previous is not None:
+            start |= np.array(
+                [cell in previous.shown and previous.shown[cell] is None for cell in grid.cells]
+            )
+        for i in np.flatnonzero(~start & few):
             waiting.append((spec.name, _cell_dict(spec, grid.cells[i]), int(changes[i])))
+        work.append((spec, grid, previous, atom_changes, few, start))
+    if waiting:
+        return PublishResult("waiting", latest, waiting, {})
+    for spec, grid, previous, atom_changes, few, start in work:
+        # the audit may hide more (a hidden group with few changes is one of its targets)
+        hidden, loss = protect(grid, k, previous, atom_changes, start=start, reduce=False)
+        if reduce:
+            # show again what the audit allows, never a group with few changes
+            hidden, loss = protect(
+                grid, k, previous, atom_changes, start=hidden, keep_hidden=few & hidden
+            )
         tables[spec.name] = _table_payload(spec, grid, hidden)
         losses[spec.name] = loss
-    if waiting:
-        return PublishResult("waiting", latest, waiting, losses)
     payload = {"k": k, "tables": tables, "loss": losses}
     snapshot = {"contributions": _snapshot_entry(frames)}
     release = store.save_release(payload, snapshot)
     return PublishResult("published", release, [], losses)
-
-
-def _reduce(grid, k, previous, changes, hidden, few):
-    """Show again the hidden groups the audit allows, never one with 1 to k − 1 changes."""
-    return protect(grid, k, previous, changes, start=hidden, keep_hidden=few & hidden, reduce=True)
 
 
 # ------------------------------------------------------------------------- reading releases

@@ -205,3 +205,63 @@ def test_withdraw_removes_values_too(store, db_path):
     assert store.withdraw("competency", code) is False
     with sqlite3.connect(db_path) as connection:
         assert connection.execute("select count(*) from contribution_values").fetchone()[0] == 0
+
+
+def test_contributions_need_an_issued_code(store, db_path):
+    """Is a contribution under a code that was never issued refused by the store itself?"""
+    from course.assess.store import NotInvited
+
+    with pytest.raises(NotInvited):
+        store.contribute("competency", new_code(), department="A", site="B", values={"D1": 1.0})
+    assert store.count_contributions("competency") == 0
+    code = store.invite(1)[0]
+    assert store.is_invited(code) and not store.is_invited(new_code())
+    store.contribute("competency", code, department="A", site="B", values={"D1": 1.0})
+    store.contribute("competency", code, department="A", site="B", values={"D1": 2.0})
+    assert store.count_contributions("competency") == 1  # replaced, one per person
+    assert code.encode() not in db_path.read_bytes()  # only the hash is kept
+
+
+def test_invite_refuses_bad_counts(store):
+    """Are zero, negative, huge or non-integer counts refused with a clear reason?"""
+    for count in (0, -1, 100_001, 2.5, True):
+        with pytest.raises(ValueError, match="count"):
+            store.invite(count)
+
+
+def test_sessions_without_a_code_are_rate_limited(db_path):
+    """Past the limit, is a new draft without an issued code refused, while issued codes still work?"""
+    from course.assess.store import RateLimited
+
+    limited = Store(f"sqlite:///{db_path}", new_code_limit=3)
+    for _ in range(3):
+        limited.save_draft("competency", new_code(), {"answers": {}})
+    with pytest.raises(RateLimited):
+        limited.save_draft("competency", new_code(), {"answers": {}})
+    issued = limited.invite(1)[0]
+    limited.save_draft("competency", issued, {"answers": {"D1.1": 2}})  # not limited
+    assert limited.load_draft("competency", issued) == {"answers": {"D1.1": 2}}
+    limited.dispose()
+
+
+def test_hub_identity_replaces_the_code(store):
+    """Behind JupyterHub, does an authenticated identity contribute once, without a code?"""
+    for value in (1.0, 2.0):
+        store.contribute(
+            "competency", None, department="A", site="B", values={"D1": value}, identity="alice"
+        )
+    assert store.count_contributions("competency") == 1
+    assert store.contributions("competency")[0]["D1"] == 2.0
+
+
+def test_stale_draft_version_is_refused_with_the_stored_draft(store):
+    """Does a save on a stale version raise a conflict carrying the stored draft, writing nothing?"""
+    from course.assess.store import DraftConflict
+
+    code = store.invite(1)[0]
+    assert store.save_draft("competency", code, {"a": 1}, expected_version=0) == 1
+    assert store.save_draft("competency", code, {"a": 2}, expected_version=1) == 2
+    with pytest.raises(DraftConflict) as caught:
+        store.save_draft("competency", code, {"a": 3}, expected_version=1)
+    assert caught.value.current == {"a": 2} and caught.value.version == 2
+    assert store.load_draft("competency", code, with_version=True) == ({"a": 2}, 2)
