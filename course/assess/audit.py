@@ -365,7 +365,9 @@ class _Attack:
         if previous is not None:
             self.prev_cells = list(previous.shown)
             self.prev_m = _membership_rows(atoms, self.prev_cells)
-            self.prev_hidden = np.array([previous.shown[c] is None for c in self.prev_cells])
+            self.prev_hidden = np.array(
+                [previous.shown[c] is None for c in self.prev_cells], dtype=bool
+            )
         else:
             self.prev_cells, self.prev_m, self.prev_hidden = [], None, np.zeros(0, bool)
         atom_index = {a: i for i, a in enumerate(atoms)}

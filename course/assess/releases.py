@@ -238,7 +238,7 @@ def _snapshot_entry(frames: dict[str, pd.DataFrame]) -> dict[str, dict[str, list
 
 
 def _published_of(payload_table: dict | None) -> Published | None:
-    if payload_table is None:
+    if payload_table is None or not payload_table["cells"]:
         return None
     shown = {}
     for cell in payload_table["cells"]:
