@@ -126,7 +126,11 @@ def test_bad_values_are_refused_whole(store):
     """Does one bad value refuse the whole contribution (nothing half-written)?"""
     with pytest.raises(ValueError):
         store.contribute(
-            "competency", store.invite(1)[0], department="A", site="B", values={"D1": 50.0, "D2": [1]}
+            "competency",
+            store.invite(1)[0],
+            department="A",
+            site="B",
+            values={"D1": 50.0, "D2": [1]},
         )
     assert store.count_contributions("competency") == 0
     assert store.contributions("competency") == []
