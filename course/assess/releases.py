@@ -44,6 +44,7 @@ __all__ = [
     "TABLES",
     "PublishResult",
     "TableSpec",
+    "build",
     "export",
     "pending",
     "publish",
@@ -145,8 +146,9 @@ class PublishResult:
     """What :func:`publish` did.
 
     Attributes:
-        status: ``"published"``, ``"waiting"`` (the k-changes rule holds the release back) or
-            ``"unchanged"`` (nothing changed since the latest release).
+        status: ``"published"``, ``"waiting"`` (the k-changes rule holds the release back),
+            ``"unchanged"`` (nothing changed since the latest release), or ``"ready"`` (from
+            :func:`build`: tables built, not saved).
         release: the new (or, when not published, the latest) release, or ``None``.
         waiting: ``(table, group, changes)`` for every shown group with 1 to k − 1 changes.
         loss: table name → information loss (see :func:`course.assess.audit.protect`).
@@ -186,54 +188,90 @@ def _cell_dict(spec: TableSpec, cell: tuple) -> dict[str, str]:
     return {d: (ALL if label is None else label) for d, label in zip(spec.dims, cell, strict=True)}
 
 
+_SEP = "\x1f"  # joins a group's labels in the snapshot (never in a label: text is cleaned)
+
+
+def _keys(frame: pd.DataFrame, spec: TableSpec) -> pd.Series:
+    """Each row's group (its atom) in ``spec``, as one text."""
+    keys = frame[spec.dims[0]].astype(str)
+    for dim in spec.dims[1:]:
+        keys = keys + _SEP + frame[dim].astype(str)
+    return keys
+
+
 def _cell_changes(
-    grid: Grid, spec: TableSpec, frame: pd.DataFrame, before: dict[str, list]
+    grid: Grid, spec: TableSpec, frame: pd.DataFrame, before: dict
 ) -> tuple[np.ndarray, dict[tuple, int]]:
     """People added, withdrawn or changed per cell (each person once per cell), and per atom."""
-    width = len(spec.dims)
-    now = {
-        str(i): (int(row["revision"]), tuple(str(row[d]) for d in spec.dims))
-        for i, row in frame.iterrows()
-    }
-    then = {}
-    for key, entry in before.items():
-        groups = entry[1].get(spec.name)
-        if groups is not None:
-            then[key] = (int(entry[0]), tuple(groups))
-    cell_index = {cell: i for i, cell in enumerate(grid.cells)}
+    now = pd.DataFrame(
+        {"revision": frame["revision"].to_numpy(), "key": _keys(frame, spec).to_numpy()},
+        index=frame.index.astype(str),
+    )
+    groups = before.get("groups", {}).get(spec.name) if before else None
+    if groups is not None:
+        then = pd.DataFrame(
+            {"revision": before["revision"], "key": groups}, index=pd.Index(before["id"])
+        ).dropna(subset=["key"])
+    else:
+        then = pd.DataFrame({"revision": [], "key": []}, index=pd.Index([], dtype=str))
+    both = now.join(then, how="outer", lsuffix="_now", rsuffix="_then")
+    same = (both["revision_now"] == both["revision_then"]) & (both["key_now"] == both["key_then"])
+    moved = both[~same]
+    # every group a changed person was or is in, each person once per group; the work is on
+    # integer codes (a release may hold 160,000 contributions), labels split once per group
     per_cell = np.zeros(len(grid.cells))
     per_atom: dict[tuple, int] = {}
-    for key in set(now) | set(then):
-        old, new = then.get(key), now.get(key)
-        if old is not None and new is not None and old == new:
-            continue
-        atoms = {entry[1] for entry in (old, new) if entry is not None}
-        touched = set()
-        for atom in atoms:
-            per_atom[atom] = per_atom.get(atom, 0) + 1
-            for level in spec.levels:
-                cell = tuple(atom[j] if j in level else None for j in range(width))
-                touched.add(cell)
-        for cell in touched:
-            if cell in cell_index:
-                per_cell[cell_index[cell]] += 1
+    if len(moved) == 0:
+        return per_cell, per_atom
+    old_keys = moved["key_then"].to_numpy(dtype=object)
+    new_keys = moved["key_now"].to_numpy(dtype=object)
+    codes, keys = pd.factorize(np.concatenate([old_keys, new_keys]), use_na_sentinel=True)
+    old, new = codes[: len(moved)], codes[len(moved) :]
+    atoms = [tuple(key.split(_SEP)) for key in keys]
+
+    def once_each(old_of, new_of, size):
+        # old group + new group, minus those who stayed in the same group
+        counts = np.bincount(old_of[old_of >= 0], minlength=size)
+        counts += np.bincount(new_of[new_of >= 0], minlength=size)
+        same = (old_of >= 0) & (old_of == new_of)
+        return counts - np.bincount(old_of[same], minlength=size)
+
+    for code, count in enumerate(once_each(old, new, len(keys))):
+        if count:
+            per_atom[atoms[code]] = int(count)
+    cell_index = {cell: i for i, cell in enumerate(grid.cells)}
+    width = len(spec.dims)
+    for level in spec.levels:
+        # the cell of each group at this level (-1: not a listed cell)
+        cell_of_key = np.array(
+            [
+                cell_index.get(tuple(atom[j] if j in level else None for j in range(width)), -1)
+                for atom in atoms
+            ]
+            + [-1]
+        )
+        per_cell += once_each(cell_of_key[old], cell_of_key[new], len(grid.cells) + 1)[:-1]
     return per_cell, per_atom
 
 
-def _snapshot_entry(frames: dict[str, pd.DataFrame]) -> dict[str, dict[str, list]]:
-    """Per instrument: contribution id → [revision, {table: its group labels}]."""
-    snapshot: dict[str, dict[str, list]] = {}
+def _snapshot_entry(frames: dict[str, pd.DataFrame]) -> dict[str, dict]:
+    """Per instrument, column-wise: contribution ids, revisions and each table's group."""
+    snapshot: dict[str, dict] = {}
     for instrument, frame in frames.items():
-        entries: dict[str, list] = {}
+        entry = {
+            "id": [str(i) for i in frame.index],
+            "revision": [int(r) for r in frame["revision"]],
+            "groups": {},
+        }
         for spec in TABLES:
             if spec.instrument != instrument:
                 continue
-            for i, row in _people(frame, spec).iterrows():
-                entry = entries.setdefault(str(i), [int(row["revision"]), {}])
-                entry[1][spec.name] = [str(row[d]) for d in spec.dims]
-        for i, row in frame.iterrows():
-            entries.setdefault(str(i), [int(row["revision"]), {}])
-        snapshot[instrument] = entries
+            keys = _keys(frame, spec)
+            counted = frame.index.isin(_people(frame, spec).index)
+            entry["groups"][spec.name] = [
+                key if ok else None for key, ok in zip(keys, counted, strict=True)
+            ]
+        snapshot[instrument] = entry
     return snapshot
 
 
@@ -285,7 +323,8 @@ def pending(store, release: dict | None = None) -> int:
     before = release["snapshot"]["contributions"] if release else {}
     count = 0
     for instrument in (COMPETENCY, MATURITY):
-        then = {key: int(entry[0]) for key, entry in before.get(instrument, {}).items()}
+        entry = before.get(instrument, {"id": [], "revision": []})
+        then = dict(zip(entry["id"], entry["revision"], strict=True))
         now = {str(row["id"]): int(row["revision"]) for row in store.contribution_rows(instrument)}
         count += sum(1 for key in set(then) | set(now) if then.get(key) != now.get(key))
     return count
@@ -306,10 +345,36 @@ def publish(store, k: int = K, *, reduce: bool = True) -> PublishResult:
         course.assess.store.StoreUnavailable: the database cannot be read or written.
     """
     latest = store.latest_release()
-    frames = _read(store)
-    before = latest["snapshot"]["contributions"] if latest else {}
     if latest is not None and pending(store, latest) == 0:
         return PublishResult("unchanged", latest)
+    frames = _read(store)
+    result = build(frames, latest, k, reduce=reduce)
+    if result.status != "ready":
+        return result
+    payload = {"k": k, "tables": result.release["tables"], "loss": result.loss}
+    snapshot = {"contributions": _snapshot_entry(frames)}
+    release = store.save_release(payload, snapshot)
+    return PublishResult("published", release, [], result.loss)
+
+
+def build(
+    frames: dict[str, pd.DataFrame], latest: dict | None, k: int = K, *, reduce: bool = True
+) -> PublishResult:
+    """The tables of the next release, from the contributions (no database involved).
+
+    Args:
+        frames: instrument → one row per contribution (as :func:`_frame` makes them: ``revision``,
+            ``department``, ``site``, ``quarter``, the values and, for competency, the bands),
+            indexed by contribution id.
+        latest: the previous release (``None`` for the first).
+        k: see :func:`publish`.
+        reduce: see :func:`publish`.
+
+    Returns:
+        Status ``"ready"`` with ``release = {"tables": …}`` and the information loss, or
+        ``"waiting"`` with the groups that hold the release back.
+    """
+    before = latest["snapshot"]["contributions"] if latest else {}
     tables: dict[str, dict] = {}
     waiting: list[tuple[str, dict[str, str], int]] = []
     losses: dict[str, dict] = {}
@@ -322,7 +387,7 @@ def publish(store, k: int = K, *, reduce: bool = True) -> PublishResult:
             continue
         grid = build_grid(people, spec.dims, spec.levels, spec.values, spec.value_range)
         changes, atom_changes = _cell_changes(
-            grid, spec, people, before.get(spec.instrument, {}) if latest else {}
+            grid, spec, people, before.get(spec.instrument) if latest else None
         )
         atom_changes = atom_changes if latest else None
         few = (changes > 0) & (changes < k)
@@ -348,10 +413,7 @@ def publish(store, k: int = K, *, reduce: bool = True) -> PublishResult:
             )
         tables[spec.name] = _table_payload(spec, grid, hidden)
         losses[spec.name] = loss
-    payload = {"k": k, "tables": tables, "loss": losses}
-    snapshot = {"contributions": _snapshot_entry(frames)}
-    release = store.save_release(payload, snapshot)
-    return PublishResult("published", release, [], losses)
+    return PublishResult("ready", {"tables": tables}, [], losses)
 
 
 # ------------------------------------------------------------------------- reading releases
