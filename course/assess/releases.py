@@ -135,6 +135,8 @@ def _frame(rows: list[dict[str, Any]], instrument: str) -> pd.DataFrame:
 
 def _people(frame: pd.DataFrame, spec: TableSpec) -> pd.DataFrame:
     """The rows of ``frame`` that count in ``spec`` (people with no measured value carry nothing)."""
+    if frame.empty:
+        return frame
     keep = frame[list(spec.dims)].notna().all(axis=1)
     if spec.values:
         keep &= frame[list(spec.values)].notna().any(axis=1)
