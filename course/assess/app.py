@@ -49,6 +49,7 @@ from course.widgets.a11y import (
     data_uri_link,
     described_radio,
     status_html,
+    uncut_descriptions,
 )
 
 __all__ = ["INSTRUMENT", "CompetencyApp", "launch"]
@@ -223,6 +224,7 @@ class CompetencyApp:
             ]
         )
         self.widget.add_class("cm-app")
+        uncut_descriptions(self.widget)  # labels never cut ("Code de r…")
         # Stable hooks for browser tests and the benchmark (CSS classes, never visible).
         for widget, name in (
             (self.language, "cm-language"),

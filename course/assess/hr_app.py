@@ -762,6 +762,8 @@ class HRApp:
     ):
         import ipywidgets as widgets
 
+        from course.widgets.a11y import uncut_descriptions
+
         self.lang = lang if lang in LANGUAGES else "en"
         self.k = k
         self._store = store
@@ -800,6 +802,7 @@ class HRApp:
             ]
         )
         self.widget.add_class("cm-app")
+        uncut_descriptions(self.widget)  # labels never cut ("Code de r…")
         self.language.observe(lambda change: self.set_language(change["new"]), names="value")
         self.source.observe(lambda _change: self.refresh(), names="value")
         self.upload.observe(lambda _change: self.import_upload(), names="value")

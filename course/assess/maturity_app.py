@@ -35,7 +35,14 @@ from course.assess.store import (
     is_valid_code,
     new_code,
 )
-from course.widgets.a11y import a11y_head, data_uri_link, labelled_radio, question_html, status_html
+from course.widgets.a11y import (
+    a11y_head,
+    data_uri_link,
+    labelled_radio,
+    question_html,
+    status_html,
+    uncut_descriptions,
+)
 
 __all__ = ["INSTRUMENT", "MaturityApp", "chart_alt", "chart_html", "launch", "result_csv"]
 
@@ -233,7 +240,8 @@ def results_html(result: MaturityResult, text: dict) -> str:
         An HTML fragment for the results widget.
     """
     ui = text["ui"]
-    stage_label = text["stages"][str(result.overall_stage)]
+    # the stage labels start with their number ("1 · Hierarchy"): show the number once
+    stage_label = text["stages"][str(result.overall_stage)].split(" · ", 1)[-1]
     weakest = ", ".join(text["dimensions"][d]["name"] for d in result.weakest)
     rows = "".join(
         f"<tr><th scope='row'>{html.escape(text['dimensions'][d]['name'])}</th>"
@@ -373,6 +381,7 @@ class MaturityApp:
             ]
         )
         self.widget.add_class("cm-app")
+        uncut_descriptions(self.widget)  # labels never cut ("Code de r…")
         for widget, name in (
             (self.language, "cm-language"),
             (self.code_display, "cm-code-display"),

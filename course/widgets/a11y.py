@@ -27,6 +27,7 @@ __all__ = [
     "labelled_radio",
     "question_html",
     "status_html",
+    "uncut_descriptions",
 ]
 
 _SCRIPT = r"""
@@ -225,3 +226,21 @@ def data_uri_link(data: str | bytes, filename: str, mime: str, text: str) -> str
         f'<a download="{html.escape(filename)}" href="data:{html.escape(mime)}{charset};base64,{payload}">'
         f"{html.escape(text)}</a>"
     )
+
+
+def uncut_descriptions(root) -> None:
+    """Let every description in a widget tree take the room it needs (no "Code de r…").
+
+    ipywidgets gives descriptions a fixed width and cuts longer ones; ``"initial"`` sizes them
+    to their text. Call it on an app's root widget once the tree is built.
+
+    Args:
+        root: a widget; its ``children`` are walked recursively.
+    """
+    stack = [root]
+    while stack:
+        widget = stack.pop()
+        stack.extend(getattr(widget, "children", ()) or ())
+        style = getattr(widget, "style", None)
+        if getattr(widget, "description", None) is not None and hasattr(style, "description_width"):
+            style.description_width = "initial"

@@ -120,3 +120,14 @@ def test_two_pages_on_one_code_lose_no_stage(store):
     assert store.load_draft("maturity", code)["stages"] == {"culture": 2, "tools": 4}
     assert "other page" in second.code_status.value
     assert second.radios["culture"].value == 2
+
+
+def test_overall_stage_reads_once(store):
+    """Does the result read "Overall stage: 1 · Hierarchy (ad hoc)", the number once?"""
+    import re
+
+    app = MaturityApp("en", store=store, org=ORG)
+    answer_all(app, {d: 1 for d in DIMENSIONS})
+    text = re.sub(r"<[^>]+>", "", app.results.value)
+    assert "Overall stage: 1 · Hierarchy (ad hoc)" in text
+    assert "1 · 1" not in text

@@ -350,3 +350,27 @@ def test_contribute_saves_the_draft_again_after_the_database_was_lost(tmp_path):
     assert app.contribute() is False  # the invitations went with the file: refused, told why
     assert store.load_draft(INSTRUMENT, code)["answers"]["D1.1"] == 3  # the draft is back
     store.dispose()
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_no_label_is_cut(store, lang):
+    """Does every description (e.g. « Code de reprise ») take the width of its text?"""
+    from course.assess.hr_app import HRApp
+    from course.assess.maturity_app import MaturityApp
+
+    apps = [
+        CompetencyApp(lang, store=store, org=ORG),
+        MaturityApp(lang, store=store, org=ORG),
+        HRApp(lang, "store", store=store, authenticated=True),
+    ]
+    checked = 0
+    for app in apps:
+        stack = [app.widget]
+        while stack:
+            widget = stack.pop()
+            stack.extend(getattr(widget, "children", ()) or ())
+            style = getattr(widget, "style", None)
+            if getattr(widget, "description", "") and hasattr(style, "description_width"):
+                assert style.description_width == "initial", widget.description
+                checked += 1
+    assert checked >= 5
