@@ -48,6 +48,7 @@ from course.widgets.a11y import (
     a11y_head,
     data_uri_link,
     described_radio,
+    guard_comm_handlers,
     status_html,
     uncut_descriptions,
 )
@@ -672,6 +673,7 @@ def launch(environ: dict[str, str] | None = None) -> CompetencyApp:
     app = CompetencyApp()
     display(HTML(app.head_html()))
     display(app.widget)
+    guard_comm_handlers()  # a malformed comm message never answers a traceback
     try:
         from voila.utils import wait_for_request
     except ImportError:  # outside Voilà (JupyterLab): no request to wait for

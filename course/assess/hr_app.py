@@ -965,7 +965,7 @@ def launch(environ: dict[str, str] | None = None) -> HRApp:
     """
     from IPython.display import HTML, display
 
-    from course.widgets.a11y import a11y_head
+    from course.widgets.a11y import a11y_head, guard_comm_handlers
 
     try:
         from voila.utils import wait_for_request
@@ -980,6 +980,7 @@ def launch(environ: dict[str, str] | None = None) -> HRApp:
     app = HRApp(lang, source)
     display(HTML(a11y_head() + _HR_STYLE))
     display(app.widget)
+    guard_comm_handlers()  # a malformed comm message never answers a traceback
     return app
 
 

@@ -38,6 +38,7 @@ from course.assess.store import (
 from course.widgets.a11y import (
     a11y_head,
     data_uri_link,
+    guard_comm_handlers,
     labelled_radio,
     question_html,
     status_html,
@@ -682,6 +683,7 @@ def launch(environ: dict[str, str] | None = None) -> MaturityApp:
     app = MaturityApp()
     display(HTML(a11y_head()))
     display(app.widget)
+    guard_comm_handlers()  # a malformed comm message never answers a traceback
     try:
         from voila.utils import wait_for_request
     except ImportError:  # outside Voilà (JupyterLab): no request to wait for
