@@ -83,6 +83,8 @@ class CompetencyApp:
         store: where drafts and contributions go (default: :func:`course.assess.store.get_store`).
         org: departments and sites offered (default: :func:`course.assess.org.load_org_config`).
         lesson_base_url: prefix of lesson links (see :func:`course.assess.report.lesson_links`).
+        identity: an authenticated user (JupyterHub) that replaces the issued code when
+            contributing and withdrawing; ``None`` (default) needs an issued code.
 
     Attributes:
         widget: the root widget to display.
@@ -97,12 +99,15 @@ class CompetencyApp:
         store: Store | None = None,
         org: OrgConfig | None = None,
         lesson_base_url: str | None = None,
+        identity: str | None = None,
     ):
         self.lang = lang if lang in LANGUAGES else "fr"
         self.text = instrument(self.lang)
         self._store = store
         self.org = org or load_org_config()
         self.lesson_base_url = lesson_base_url
+        # behind JupyterHub, the hub user replaces the issued code for contributing
+        self.identity = identity
         self.code: str | None = None
         self.version = 0  # of the stored draft this page last loaded or saved
         self._dirty: set[tuple[str, str]] = set()  # answers changed since the last save
@@ -616,6 +621,7 @@ class CompetencyApp:
                 values=values,
                 allowed_departments=list(self.org.departments),
                 allowed_sites=list(self.org.sites),
+                identity=self.identity,
             )
         except NotInvited:
             self._set_status(self.contribute_status, ui["need_invite"], "error")
@@ -634,7 +640,7 @@ class CompetencyApp:
             self._set_status(self.contribute_status, ui["nothing_to_withdraw"], "error")
             return False
         try:
-            removed = self.store.withdraw(INSTRUMENT, self.code)
+            removed = self.store.withdraw(INSTRUMENT, self.code, identity=self.identity)
         except StoreUnavailable as exc:
             self._set_status(self.contribute_status, ui["store_failed"].format(reason=exc), "error")
             return False

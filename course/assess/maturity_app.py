@@ -298,9 +298,16 @@ class MaturityApp:
     """
 
     def __init__(
-        self, lang: str = "fr", *, store: Store | None = None, org: OrgConfig | None = None
+        self,
+        lang: str = "fr",
+        *,
+        store: Store | None = None,
+        org: OrgConfig | None = None,
+        identity: str | None = None,
     ):
         self.lang = lang if lang in LANGUAGES else "fr"
+        # behind JupyterHub, the hub user replaces the issued code for contributing
+        self.identity = identity
         self.text = _texts(self.lang)
         self._store = store
         self.org = org or load_org_config()
@@ -638,6 +645,7 @@ class MaturityApp:
                 values=values,
                 allowed_departments=list(self.org.departments),
                 allowed_sites=list(self.org.sites),
+                identity=self.identity,
             )
         except NotInvited:
             self.contribute_status.value = status_html(ui["need_invite"], "error")
@@ -655,7 +663,9 @@ class MaturityApp:
         """Delete this code's contribution; returns whether there was one."""
         ui = self.text["ui"]
         try:
-            removed = self.code is not None and self.store.withdraw(INSTRUMENT, self.code)
+            removed = self.code is not None and self.store.withdraw(
+                INSTRUMENT, self.code, identity=self.identity
+            )
         except StoreUnavailable as exc:
             self.contribute_status.value = status_html(
                 ui["store_failed"].format(reason=exc), "error"

@@ -745,14 +745,19 @@ class Store:
             is not None
         )
 
-    def withdraw(self, instrument: str, code: str) -> bool:
+    def withdraw(self, instrument: str, code: str | None, *, identity: str | None = None) -> bool:
         """Delete the contribution of ``code`` (and its values); returns whether there was one.
+
+        Args:
+            instrument: the instrument's name.
+            code: the code it was made with.
+            identity: the hub identity it was made with instead (see :meth:`contribute`).
 
         Raises:
             InvalidCode: a malformed code.
             StoreUnavailable: the database cannot be written (nothing was deleted).
         """
-        digest = hash_code(code)
+        digest = _identity_hash(identity) if identity is not None else hash_code(code)
 
         def operation(connection: Connection) -> bool:
             table = Contribution.__table__

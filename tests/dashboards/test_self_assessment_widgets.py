@@ -374,3 +374,14 @@ def test_no_label_is_cut(store, lang):
                 assert style.description_width == "initial", widget.description
                 checked += 1
     assert checked >= 5
+
+
+def test_hub_identity_contributes_without_a_code(store):
+    """Behind JupyterHub, does the app contribute and withdraw under the hub user, no code issued?"""
+    app = CompetencyApp(store=store, org=ORG, identity="alice")
+    answer_all(app, 4)
+    app.consent.value = True
+    app.department.value, app.site.value = "Sales", "Lyon"
+    assert app.contribute() is True and app.contribute() is True
+    assert store.count_contributions(INSTRUMENT) == 1
+    assert app.withdraw() is True and store.count_contributions(INSTRUMENT) == 0
