@@ -178,3 +178,22 @@ def test_invite_prints_codes_that_work(store, capsys):
     codes = capsys.readouterr().out.split()
     assert len(codes) == 3 and all(store.is_invited(c) for c in codes)
     assert main(["hr", "invite", "--count", "0"]) == 2
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_consent_texts_say_what_hr_sees_and_when(lang):
+    """Do both apps' consent texts name releases, the k = 5 rule and when changes take effect?"""
+    from course.assess.competency import instrument
+    from course.assess.maturity_app import UI
+
+    words = {
+        "fr": (
+            "publications numérotées et datées",
+            "au moins 5 personnes",
+            "prochaine publication",
+        ),
+        "en": ("numbered, dated releases", "at least 5 people", "next release"),
+    }[lang]
+    for text in (instrument(lang)["ui"]["contribute_text"], UI[lang]["contribute_text"]):
+        for word in words:
+            assert word in text, (lang, word)
