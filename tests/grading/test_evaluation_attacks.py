@@ -2,8 +2,8 @@
 course modules, forged records, printed solutions, hidden tests raised in exceptions.
 
 Each attack of ``exercises/fixtures/attacks/evaluation.toml`` is applied to every assignment and
-graded in one autograde batch with the solution and the blank release; then feedback is made by
-both paths (``course grade feedback`` and nbgrader's ``GenerateFeedback``, what formgrader's
+graded in one autograde batch (the honest cases, and the blank release that scores 0 everywhere,
+are the round trip's); then feedback is made by both paths (``course grade feedback`` and nbgrader's ``GenerateFeedback``, what formgrader's
 button runs) and searched for every hidden test line. The plain ``nbgrader`` commands are run
 once, in a copy of the repository, on the smallest assignment.
 """
@@ -26,6 +26,7 @@ from grading_support import ASSIGNMENTS, FIXTURES, SOURCE, TIMEOUT, copy_repo_sk
 from course.grading import fixtures, intake
 from course.grading.autograde import autograde
 from course.grading.feedback import feedback
+from course.grading.judge import string_literals, visible_source
 from course.grading.settings import Course
 
 pytestmark = pytest.mark.slow
@@ -121,11 +122,7 @@ def _attacked(assignment: str, tmp_path_factory) -> SimpleNamespace:
     course = make_course(root)
     intake.release(course, assignment, trainee_copy=False)
     release = course.folder("release", ".", assignment)
-    cases = [
-        fixtures.Case(name="solution", expect="full"),
-        fixtures.Case(name="release", expect="zero", fill=False),
-        *(attack_case(a, release, SOURCE / assignment) for a in load_evaluation_attacks()),
-    ]
+    cases = [attack_case(a, release, SOURCE / assignment) for a in load_evaluation_attacks()]
     for case in cases:
         fixtures.build_case(case, release, SOURCE / assignment, root / "incoming")
     intake.collect(course, assignment, root / "incoming")
@@ -165,25 +162,16 @@ def attacked(request, tmp_path_factory) -> SimpleNamespace:
 
 
 def test_evaluation_attacks_score_what_the_blank_release_scores(attacked):
-    """Does every evaluation attack score exactly the blank release, the solution full marks?"""
-    blank = autograded_scores(attacked.course, attacked.assignment, "release")
-    full = autograded_scores(attacked.course, attacked.assignment, "solution")
-    assert set(blank.values()) == {0.0}
-    with attacked.course.gradebook() as gb:
-        maxima = {
-            g.name: g.max_score
-            for nb in gb.find_assignment(attacked.assignment).notebooks
-            for g in nb.grade_cells
-        }
-    assert full == {grade_id: maxima[grade_id] for grade_id in full}, "the solution loses points"
+    """Does every evaluation attack score what the blank release scores: 0 on every test?"""
     problems = []
-    for case in attacked.cases[2:]:
+    for case in attacked.cases:
         result = attacked.results[case.name]
         if result.status != "graded":
             problems.append(f"{case.name}: {result.status} {result.messages}")
             continue
         scores = autograded_scores(attacked.course, attacked.assignment, case.name)
-        gained = {g: s for g, s in scores.items() if s != blank[g]}
+        assert scores, f"{case.name}: no autograded test cell"
+        gained = {g: s for g, s in scores.items() if s != 0}
         if gained:
             problems.append(f"{case.name} scored {gained}")
     assert not problems, "\n".join(problems)
@@ -208,11 +196,21 @@ def test_no_hidden_test_line_in_feedback_from_either_path(attacked):
 
 
 def test_both_feedback_paths_write_the_same_page(attacked):
-    """Do nbgrader's GenerateFeedback and course grade feedback write the same page?"""
+    """Do both paths write the same page, whose test results are course-written messages only?"""
     assert attacked.nbgrader_pages == attacked.course_pages
-    page = attacked.course_pages["attack_leak_in_errors"]
-    assert "no answer was recorded" in page  # course-written messages only
-    assert "Traceback" not in page and "RuntimeError" not in page
+    visible = set()
+    for path in (SOURCE / attacked.assignment).glob("*.ipynb"):
+        for cell in nbformat.read(path, as_version=4).cells:
+            visible.update(string_literals(visible_source(cell.source)))
+    ours = re.compile(
+        r"^(no answer was recorded.*|The answer recorded as \w+ is not right"
+        r"|the answer \w+ was recorded more than once|stopped: it ran out of time.*)$"
+    )
+    for student, page in attacked.course_pages.items():
+        messages = [html.unescape(m) for m in re.findall(r"failed</span>: (.*?)</td>", page)]
+        assert messages, f"{student}: every test failed, each with a message"
+        strange = [m for m in messages if not ours.match(m) and m not in visible]
+        assert not strange, f"{student}: messages the course did not write: {strange}"
 
 
 def test_plain_nbgrader_commands_judge_and_give_leak_proof_feedback(tmp_path):
@@ -230,20 +228,19 @@ def test_plain_nbgrader_commands_judge_and_give_leak_proof_feedback(tmp_path):
         )  # fmt: skip
         assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
 
-    nbgrader("generate_assignment", assignment)
+    course = Course.create(grading, repo / "exercises" / "source", repo=repo)
+    intake.release(course, assignment, trainee_copy=False)  # (test_cli runs it by command)
     release = grading / "release" / assignment
-    leak = next(a for a in load_evaluation_attacks() if a["name"] == "leak_in_errors")
-    cases = [
-        fixtures.Case(name="solution", expect="full"),
-        attack_case(leak, release, SOURCE / assignment),
-    ]
+    by_name = {a["name"]: a for a in load_evaluation_attacks()}
+    # one attack that would score without the judge, one that would leak without our feedback
+    cases = [attack_case(by_name[name], release, SOURCE / assignment)
+             for name in ("always_equal", "leak_hidden_tests")]  # fmt: skip
     for case in cases:
         fixtures.build_case(case, release, SOURCE / assignment, grading / "submitted")
     nbgrader("autograde", assignment)
-    course = Course.create(grading, repo / "exercises" / "source", repo=repo)
-    assert sum(autograded_scores(course, assignment, "attack_leak_in_errors").values()) == 0
-    solution = autograded_scores(course, assignment, "solution")
-    assert solution and all(score > 0 for score in solution.values())
+    for case in cases:
+        scores = autograded_scores(course, assignment, case.name)
+        assert scores and set(scores.values()) == {0.0}, f"{case.name}: {scores}"
     assert (grading / "references" / assignment / f"{assignment}.json").is_file()
     nbgrader("generate_feedback", assignment)
     secrets = hidden_lines(assignment)
