@@ -12,7 +12,7 @@ STAMP := $(VENV)/.installed
 # nbgrader calls `alembic` by name: keep the environment's bin/ first on PATH for every recipe.
 export PATH := $(abspath $(BIN)):$(PATH)
 
-.PHONY: help install start test test-fast apps bench lint format clean distclean hooks data grade-demo test-deps
+.PHONY: help install start test test-fast apps bench lint format clean distclean hooks data grade-demo test-deps lock student-edition
 
 help:
 	@echo "make start       set up (first time: a few minutes) and open the course in JupyterLab"
@@ -21,6 +21,7 @@ help:
 	@echo "make apps        serve the self-assessment and HR dashboards with Voilà"
 	@echo "make grade-demo  the instructor's grading flow on the test submissions"
 	@echo "make bench       speed and memory benchmarks, as ratios to a baseline"
+	@echo "make student-edition  what trainees get (no solutions): build/student-edition"
 	@echo "make lint        ruff and notebook hygiene;  make format: fix what ruff can"
 	@echo "make hooks       install the git hook that strips notebook outputs on commit"
 	@echo "make clean       remove generated files (keeps .venv);  make distclean: .venv too"
@@ -40,7 +41,7 @@ data: install
 	$(BIN)/course data verify
 
 start: install data
-	$(BIN)/course grade release --all
+	@if [ -d exercises/source ]; then $(BIN)/course grade release --all; fi
 	$(BIN)/jupyter lab --ServerApp.root_dir="$(CURDIR)" modules/m0_start_here.ipynb --port=$(PORT) $(if $(NO_BROWSER),--no-browser,) $(ALLOW_ROOT)
 
 # Browser tests inject axe-core, installed from the npm registry into tests/dashboards/node_modules.
@@ -49,8 +50,11 @@ test-deps: install
 		if [ ! -d tests/dashboards/node_modules/axe-core ]; then \
 			(cd tests/dashboards && npm ci --no-audit --no-fund --loglevel=error); fi; fi
 
+# Two pytest workers (the machines are 2 cores); tests that share one server carry an
+# xdist_group and run on one worker. TEST_WORKERS=0 runs the suite serially.
+TEST_WORKERS ?= 2
 test: install test-deps
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadgroup --durations=25
 
 test-fast: install
 	$(BIN)/python -m pytest -m "not slow and not browser"
@@ -74,6 +78,10 @@ grade-demo: install data
 	$$grade export --output build/grade-demo/grades.csv; \
 	echo "== gradebook summary"; $$grade summary
 
+# What trainees get: lessons, datasets, the course package, released assignments; no solutions.
+student-edition: install
+	$(BIN)/course bundle student build/student-edition --force
+
 bench: install test-deps
 	@set -e; for script in benchmarks/bench_*.py; do \
 		echo "== $$script"; $(BIN)/python $$script; done
@@ -86,6 +94,18 @@ lint: install
 format: install
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+
+# Re-resolve the dependency ranges of pyproject.toml into the lock file (needs the package registry).
+lock:
+	rm -rf build/lock-venv
+	$(PYTHON) -m venv build/lock-venv
+	build/lock-venv/bin/python -m pip install --quiet --upgrade pip
+	build/lock-venv/bin/python -m pip install --quiet -e '.[test]'
+	@{ sed -n '1,/^[^#]/{/^#/p}' requirements/constraints.txt; \
+	   build/lock-venv/bin/python -m pip freeze --exclude-editable; } > requirements/constraints.txt.new
+	mv requirements/constraints.txt.new requirements/constraints.txt
+	rm -rf build/lock-venv
+	@echo "requirements/constraints.txt regenerated: review 'git diff', then make test"
 
 hooks:
 	git config core.hooksPath .githooks
