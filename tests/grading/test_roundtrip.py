@@ -200,6 +200,21 @@ def test_no_hidden_test_source_in_feedback(graded):
         assert not hidden & shown, f"{page}: hidden test source shown: {sorted(hidden & shown)[:3]}"
 
 
+def test_nbgrader_feedback_is_the_same_leak_proof_page(graded):
+    """Does nbgrader's own GenerateFeedback (formgrader's button) write our page, no file more?"""
+    from test_evaluation_attacks import hidden_lines, page_text  # (g1-evaluate's test module)
+
+    ours = {p: p.read_text(encoding="utf-8") for p in graded.pages}
+    outcome = graded.course.api().generate_feedback(graded.assignment)
+    assert outcome["success"], (outcome.get("log") or "")[-2000:]
+    secrets = hidden_lines(graded.assignment)
+    for page, text in ours.items():
+        assert page.read_text(encoding="utf-8") == text, f"{page}: not the course's page"
+        assert sorted(p.name for p in page.parent.iterdir()) == [page.name]
+        leaked = sorted(s for s in secrets if s in page_text(text))
+        assert not leaked, f"{page}: hidden test lines shown, even in part: {leaked[:3]}"
+
+
 def test_export_has_one_row_per_student(graded):
     """Does the CSV export carry one row per student with the gradebook's scores?"""
     rows = graded.export[graded.export["assignment"] == graded.assignment]
