@@ -12,6 +12,13 @@ from course.grading import sandbox
 from course.grading.preprocessors import KERNEL_DIED, BudgetedExecute
 
 pytestmark = pytest.mark.slow
+TAG = f"test{os.getpid()}"  # marks this run's kernels (other runs may grade at the same time)
+
+
+@pytest.fixture(autouse=True)
+def tagged(monkeypatch):
+    """Kernels started by these tests carry TAG in their private folder's name."""
+    monkeypatch.setenv("COURSE_SANDBOX_TAG", TAG)
 
 
 def run(cells, tmp_path, **options):
@@ -45,7 +52,21 @@ print("secret", _try(lambda: open({secret!r}).read()))
 print("signal", _try(lambda: os.kill({grader}, 0)))
 print("env", os.environ.get("COURSE_GRADEBOOK_URL"))
 print("as", resource.getrlimit(resource.RLIMIT_AS)[0])
+import socket
+print("net", _try(lambda: socket.create_connection(("127.0.0.1", {port}), timeout=3).close()))
 """
+
+
+@pytest.fixture
+def listener():
+    """A TCP server on loopback, like a gradebook server trusting the grading host."""
+    import socket
+
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(8)
+    yield server.getsockname()[1]
+    server.close()
 
 
 @pytest.fixture
@@ -62,27 +83,30 @@ def secret(tmp_path, monkeypatch):
     return path
 
 
-def test_without_sandbox_the_kernel_reaches_everything(secret, tmp_path):
-    """With the sandbox off, does the probe read the file, signal the grader and see the URL?"""
-    (out,), _ = run([PROBE.format(secret=str(secret), grader=os.getpid())], tmp_path, sandbox="off")
+def test_without_sandbox_the_kernel_reaches_everything(secret, listener, tmp_path):
+    """With the sandbox off, does the probe read the file, signal the grader, see the URL?"""
+    probe = PROBE.format(secret=str(secret), grader=os.getpid(), port=listener)
+    (out,), _ = run([probe], tmp_path, sandbox="off")
     assert "secret 'the answers'" in out
+    assert "net None" in out
     assert "signal None" in out
     assert "env postgresql://grader:pw@db/course" in out
 
 
-def test_sandbox_keeps_the_kernel_in(secret, tmp_path):
+def test_sandbox_keeps_the_kernel_in(secret, listener, tmp_path):
     """In the mode chosen here, does the kernel lose what its mode promises to take away?"""
     mode = sandbox.detect("auto")
-    (out,), _ = run([PROBE.format(secret=str(secret), grader=os.getpid())], tmp_path)
+    (out,), _ = run([PROBE.format(secret=str(secret), grader=os.getpid(), port=listener)], tmp_path)
     assert "env None" in out, "the grader's environment never reaches the kernel"
     assert f"as {2048 * 2**20}" in out, "2 GiB of address space by default"
     if mode.root:
         assert "uid 0" not in out and "uid 6" in out, "a dedicated uid"
     if "private-files" in mode.provides:
         assert "secret FileNotFoundError" in out
+        assert "net None" not in out, "no network with bubblewrap"
     if "isolation" in mode.provides:
         assert "signal None" not in out, "the grader cannot be signalled"
-    assert sandbox.leftover_processes() == []
+    assert sandbox.leftover_processes(TAG) == []
 
 
 def test_memory_limit_is_configurable(tmp_path):
