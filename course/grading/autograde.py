@@ -135,6 +135,9 @@ def autograde(
     students = list(students) if students else submitted_students(course, assignment)
     if not students:
         return []
+    from course.grading.judge import ensure_references
+
+    ensure_references(course, assignment)  # once, before workers start (they would each wait)
     config = course.config(timeout=timeout, budget=budget)
     from course.grading import sandbox
 

@@ -229,7 +229,7 @@ def test_collect_took_every_case(graded):
 
 
 def test_warning_fixture_really_warns_in_a_test_cell(m0):
-    """Does the warning case put its warning in a test cell, which nbgrader alone would zero?"""
+    """Does the warning case keep its points, its warning gone from the judged test cell?"""
     from nbgrader.utils import determine_grade
 
     path = m0.course.folder("autograded", "warning_m0_q4", "m0_warmup") / "m0_warmup.ipynb"
@@ -237,11 +237,9 @@ def test_warning_fixture_really_warns_in_a_test_cell(m0):
         c for c in nbformat.read(path, as_version=4).cells
         if c.metadata.get("nbgrader", {}).get("grade_id") == "m0_q4_employer_shares_tests"
     )  # fmt: skip
-    warned = [o for o in cell.outputs if "fewer than 1000 rows" in o.get("text", "")]
-    assert warned, "the warning should be raised while the test runs"
+    # the judge (course.grading.judge) keeps course-written outputs only: none for a pass
+    assert cell.outputs == []
     assert determine_grade(cell)[0] == 2
-    warned[0]["name"] = "stderr"  # what nbgrader would have scored without our preprocessor
-    assert determine_grade(cell)[0] == 0
 
 
 def test_bad_submissions_are_reported(m0):
