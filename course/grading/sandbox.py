@@ -261,6 +261,10 @@ def _course_paths() -> tuple[Path, Path]:
     return Path(course.__file__).resolve().parent, REPO_DATASETS.resolve()
 
 
+def _links(folder: str, names: list[str]) -> list[str]:
+    return [name for name in names if os.path.islink(os.path.join(folder, name))]
+
+
 def _unreadable_part(path: Path) -> Path | None:
     """The first folder on ``path`` that other users cannot enter (``None``: all can)."""
     for part in [*reversed(path.parents), path]:
@@ -316,8 +320,8 @@ class KernelSandbox:
                 # notebooks stay out: the autograded one holds the hidden tests
                 if item.suffix == ".ipynb" or item.is_symlink():
                     continue
-                if item.is_dir():
-                    shutil.copytree(item, self.work / item.name, symlinks=False)
+                if item.is_dir():  # links are left out: root would copy what they point to
+                    shutil.copytree(item, self.work / item.name, ignore=_links)
                 elif item.is_file():
                     shutil.copy(item, self.work / item.name)
         if self.lease:
