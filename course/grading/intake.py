@@ -269,6 +269,8 @@ def match_notebooks(
     expected = {nb for (a, nb) in known if a == assignment}
     notebooks = sorted(p for p in work.glob("*.ipynb") if p.is_file() and not p.is_symlink())
     plan: dict[str, tuple[str | None, str]] = {}
+    if not expected:  # not among the sources (yet): nothing to match against, keep the names
+        return {p.name: (p.name, "") for p in notebooks}, None
     taken = {p.name for p in notebooks if p.name in expected}  # until shown to be foreign
     foreign = []
     for path in notebooks:

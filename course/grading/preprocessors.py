@@ -70,6 +70,9 @@ class BudgetedExecute(Execute):
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("kernel_manager_class", SandboxedKernelManager)
         super().__init__(*args, **kwargs)
+        self._output_used: dict[int, int] = {}
+        self._output_cut: set[int] = set()
+        self.kernel_deaths: list[int] = []
 
     def create_kernel_manager(self):
         """A kernel manager that launches the kernel in the configured sandbox."""
