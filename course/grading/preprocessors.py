@@ -96,14 +96,18 @@ class BudgetedExecute(Execute):
         self._output_used: dict[int, int] = {}
         self._output_cut: set[int] = set()
         self.kernel_deaths: list[int] = []
+        self._started = False
         start = 0
         while True:
             self._current = start
+            self._replaying = bool(start)  # a failed restart or a death before the replay ends
             try:
                 with self.setup_kernel():
-                    self._replaying = bool(start)  # a death before the replay is done
                     info_msg = self.wait_for_reply(self.kc.kernel_info())
                     self.nb.metadata["language_info"] = info_msg["content"]["language_info"]
+                    # from here on, any failure (a dead kernel, garbled messages from a forked
+                    # one) is the student's: the cell fails, a new kernel goes on
+                    self._started = True
                     if start:
                         self._replay(start)
                     for index in range(start, len(self.nb.cells)):
@@ -111,10 +115,10 @@ class BudgetedExecute(Execute):
                         self.preprocess_cell(self.nb.cells[index], resources, index)
                 break
             except Exception as exc:
-                if start == 0 and not isinstance(exc, DeadKernelError):
+                if not self._started and not isinstance(exc, DeadKernelError):
                     raise  # the kernel could not start at all: nbgrader reports it
                 dead = self._current
-                if getattr(self, "_replaying", False) or not isinstance(exc, DeadKernelError):
+                if getattr(self, "_replaying", False):
                     why = "the kernel could not be restarted after it died" + (
                         f" ({type(exc).__name__})" if not isinstance(exc, DeadKernelError) else ""
                     )
@@ -125,8 +129,9 @@ class BudgetedExecute(Execute):
                     NotebookNode(
                         output_type="error",
                         ename=KERNEL_DIED,
-                        evalue="the kernel died while running this cell (killed, out of memory "
-                        "or exited); it was restarted and the earlier cells were run again",
+                        evalue="the kernel died while running this cell (killed, out of memory, "
+                        "exited or garbled its messages); it was restarted and the earlier cells "
+                        "were run again",
                         traceback=[],
                     )
                 )
