@@ -28,6 +28,7 @@ from nbgrader import utils
 from nbgrader.preprocessors import Execute, NbGraderPreprocessor
 from traitlets import Integer, Unicode
 
+from course.grading.answers import ANSWER_MIME
 from course.grading.sandbox import Limits, SandboxedKernelManager, detect
 
 BUDGET_ERROR = "TimeBudgetExceeded"
@@ -62,6 +63,9 @@ class BudgetedExecute(Execute):
     )
     max_output_bytes = Integer(
         1 << 20, help="Bytes of output kept per cell; the rest is cut with a note."
+    ).tag(config=True)
+    max_answer_bytes = Integer(
+        64 << 20, help="Bytes of one answer recorded by a test cell (course.grading.answers)."
     ).tag(config=True)
     max_kernel_restarts = Integer(
         8, help="Kernel deaths survived per notebook; after that the other cells are not run."
@@ -143,6 +147,11 @@ class BudgetedExecute(Execute):
         self.set_widgets_metadata()
         return self.nb, self.resources
 
+    def _is_test_cell(self, index: int) -> bool:
+        cells = self.nb.cells if getattr(self, "nb", None) is not None else []
+        cell = cells[index] if 0 <= index < len(cells) else {}
+        return bool(cell) and utils.is_grade(cell) and not utils.is_solution(cell)
+
     def _replay(self, stop: int) -> None:
         """Run the code cells before ``stop`` again in a new kernel, keeping their outputs."""
         self._replaying = True
@@ -177,6 +186,13 @@ class BudgetedExecute(Execute):
             size = len(content.get("text", ""))
         else:
             size = len(json.dumps(content.get("data", {}), default=str))
+        if ANSWER_MIME in content.get("data", {}) and self._is_test_cell(cell_index):
+            # a recorded answer (course.grading.answers) from a locked test cell: the judge needs
+            # all of it; it has its own, larger allowance
+            if size <= self.max_answer_bytes:
+                return super().output(outs, msg, display_id, cell_index)
+            content["data"] = {"text/plain": "[answer too large to record]"}
+            size = 0
         used = self._output_used.get(cell_index, 0)
         self._output_used[cell_index] = used + size
         if used + size <= self.max_output_bytes:

@@ -146,3 +146,32 @@ def test_unknown_mode_is_refused():
     """Is a misspelt sandbox mode an error that lists the modes?"""
     with pytest.raises(sandbox.SandboxError, match="auto, bwrap, setpriv, limits, off"):
         sandbox.detect("bubblewrap")
+
+
+def test_a_large_recorded_answer_is_kept_but_not_a_flood(tmp_path):
+    """Does a test cell's recorded answer pass the 1 MiB output cut, a student's print not?"""
+    from course.grading.answers import ANSWER_MIME
+
+    nb = new_notebook(
+        cells=[
+            new_code_cell("print('z' * 2_000_000)"),
+            new_code_cell(
+                "from course.grading.answers import record\nrecord('big', list(range(300_000)))",
+                metadata={"nbgrader": {"grade": True, "solution": False, "grade_id": "t"}},
+            ),
+        ]
+    )
+    nb.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
+    (tmp_path / "w").mkdir()
+    BudgetedExecute(timeout=60, allow_errors=True).preprocess(
+        nb, {"metadata": {"path": str(tmp_path / "w")}}
+    )
+    printed = "".join(o.get("text", "") for o in nb.cells[0].outputs)
+    assert "[output cut:" in printed and len(printed) < 1.1 * 2**20
+    answers = [o for o in nb.cells[1].outputs if ANSWER_MIME in o.get("data", {})]
+    assert len(answers) == 1
+    assert len(str(answers[0]["data"][ANSWER_MIME])) > 2**20
