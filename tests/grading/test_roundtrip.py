@@ -1,5 +1,8 @@
 """The full round trip on every assignment: release → fixtures → collect → autograde → feedback →
-export, with the scores read back from the gradebook."""
+export, with the scores read back from the gradebook.
+
+Every assignment runs on a SQLite gradebook; m0_warmup (whose fixtures cover every kind of bad
+input) runs again on a PostgreSQL gradebook, where the workers write to the database directly."""
 
 from __future__ import annotations
 
@@ -21,19 +24,25 @@ pytestmark = pytest.mark.slow
 INLINE_TAGS = r"</?(span|code|a|strong|em|b|i)\b[^>]*>"  # kept inside a line of text
 
 
-_DONE: dict[str, SimpleNamespace] = {}
+_DONE: dict[tuple[str, str], SimpleNamespace] = {}
+#: PostgreSQL runs: the assignment whose fixtures cover every kind of bad input.
+POSTGRES_ASSIGNMENTS = ["m0_warmup"]
 
 
-def round_trip(assignment, tmp_path_factory) -> SimpleNamespace:
-    """One course per assignment, taken through the whole instructor flow once per session."""
-    if assignment not in _DONE:
-        _DONE[assignment] = _round_trip(assignment, tmp_path_factory)
-    return _DONE[assignment]
+def round_trip(assignment, request, backend="sqlite") -> SimpleNamespace:
+    """One course per assignment and database, taken through the instructor flow once per session."""
+    if (assignment, backend) not in _DONE:
+        db_url = None
+        if backend == "postgres":
+            db_url = request.getfixturevalue("new_postgres_database")("gradebook")
+        factory = request.getfixturevalue("tmp_path_factory")
+        _DONE[assignment, backend] = _round_trip(assignment, factory, db_url)
+    return _DONE[assignment, backend]
 
 
-def _round_trip(assignment, tmp_path_factory) -> SimpleNamespace:
+def _round_trip(assignment, tmp_path_factory, db_url=None) -> SimpleNamespace:
     root = tmp_path_factory.mktemp(f"roundtrip-{assignment}")
-    course = make_course(root)
+    course = make_course(root, db_url)
     intake.release(course, assignment)
     cases = fixtures.build_submissions(assignment, root / "incoming", course=course)
     # collected from a zip that wraps the student folders in one top folder, as LMSs do
@@ -53,18 +62,24 @@ def _round_trip(assignment, tmp_path_factory) -> SimpleNamespace:
     )
 
 
-@pytest.fixture(params=ASSIGNMENTS)
-def graded(request, tmp_path_factory):
-    """The round trip of each assignment under exercises/source."""
-    return round_trip(request.param, tmp_path_factory)
+@pytest.fixture(
+    params=[
+        *ASSIGNMENTS,
+        *(pytest.param(f"{a}@postgres", marks=pytest.mark.postgres) for a in POSTGRES_ASSIGNMENTS),
+    ]
+)
+def graded(request):
+    """The round trip of each assignment under exercises/source (and m0_warmup on PostgreSQL)."""
+    assignment, _, backend = request.param.partition("@")
+    return round_trip(assignment, request, backend or "sqlite")
 
 
-@pytest.fixture
-def m0(tmp_path_factory):
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def m0(request):
     """The round trip of m0_warmup, whose fixtures cover every kind of bad input."""
     if "m0_warmup" not in ASSIGNMENTS:
         pytest.fail("m0_warmup is missing from exercises/source")
-    return round_trip("m0_warmup", tmp_path_factory)
+    return round_trip("m0_warmup", request, request.param)
 
 
 def autograded_scores(course, assignment, student):
