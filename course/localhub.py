@@ -50,6 +50,7 @@ HUB_USER = "jovyan"
 #: What a hub needs from the repository (copied to a folder the hub's user can read).
 COURSE_PARTS = ("course", "dashboards", "modules", "exercises", "grading", "deploy", "datasets")
 PASSWORD = "local-hub-test-password"
+RUNUSER = shutil.which("runuser") or "/usr/sbin/runuser"
 
 
 class HubError(RuntimeError):
@@ -128,6 +129,7 @@ class LocalHub:
         self.process: subprocess.Popen | None = None
         self.user = ensure_hub_user() if os.geteuid() == 0 else pwd.getpwuid(os.geteuid())
         self._user_tokens: dict[str, str] = {}
+        self.identity_secret = ""
 
     # -- paths -----------------------------------------------------------------------------------
 
@@ -167,7 +169,7 @@ class LocalHub:
             if not path.exists():
                 raise HubError(f"{path} is missing: run `make test-deps`")
             probe = subprocess.run(
-                ["runuser", "-u", self.user.pw_name, "--", "test", "-x", str(path)]
+                [RUNUSER, "-u", self.user.pw_name, "--", "test", "-x", str(path)]
                 if os.geteuid() == 0
                 else ["test", "-x", str(path)],
                 capture_output=True,
@@ -193,6 +195,7 @@ class LocalHub:
             HubError: the hub did not answer in time (with its log).
         """
         self._check_readable()
+        self.identity_secret = secrets.token_urlsafe(32)
         self.folder = Path(tempfile.mkdtemp(prefix="cm-course-hub-"))
         copy_course(self.course_dir)
         copy_course(self.grading_dir, parts=("grading", "exercises"))
@@ -232,7 +235,7 @@ class LocalHub:
             "CM_HR_VIEW_HOME": str(self.folder / "hr-view"),
             "CM_INSTRUCTORS": ",".join(self.instructors),
             "CM_HR": ",".join(self.hr),
-            "CM_IDENTITY_SECRET": secrets.token_urlsafe(32),
+            "CM_IDENTITY_SECRET": self.identity_secret,
             "CM_HUB_RUN": self.run_id,
             **settings,
         }
@@ -241,7 +244,7 @@ class LocalHub:
             _chown_tree(self.folder, self.user)
         command = [str(self.env_dir / "bin" / "jupyterhub"), "-f", str(config)]
         if os.geteuid() == 0:
-            command = ["runuser", "-u", self.user.pw_name, "--", *command]
+            command = [RUNUSER, "-u", self.user.pw_name, "--", *command]
         with (self.folder / "hub.log").open("w") as log:
             self.process = subprocess.Popen(
                 command,
