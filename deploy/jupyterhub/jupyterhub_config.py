@@ -17,6 +17,7 @@ CM_IDENTITY_SECRET       secret turning a hub user name into a resume code      
 CM_INSTRUCTORS, CM_HR    comma-separated user names of the two groups            (none)
 CM_HR_VIEW_PORT          loopback port of the HR view service                    10101
 CM_ENV_BIN               bin/ of the environment holding the course              this Python's
+CM_UNIX_USER_TEMPLATE    the unix user of a hub user (TLJH: jupyter-{username})  {username}
 =======================  ======================================================  ====================
 
 Who reaches what (hub roles and scopes, no shared token):
@@ -46,6 +47,7 @@ GRADEBOOK_URL = os.environ.get("CM_GRADEBOOK_URL", "")
 IDENTITY_SECRET = os.environ.get("CM_IDENTITY_SECRET", "")
 ENV_BIN = Path(os.environ.get("CM_ENV_BIN", Path(sys.executable).parent))
 HR_VIEW_PORT = int(os.environ.get("CM_HR_VIEW_PORT", "10101"))
+UNIX_USER_TEMPLATE = os.environ.get("CM_UNIX_USER_TEMPLATE", "{username}")
 TRAINEE_FOLDER = "cm-course"  # in each home: the lessons and the self-assessment apps
 
 if not STORE_URL or not IDENTITY_SECRET:
@@ -106,6 +108,10 @@ c.Spawner.start_timeout = 120
 c.Spawner.http_timeout = 90
 
 
+def _unix_user(spawner) -> str:
+    return UNIX_USER_TEMPLATE.format(username=spawner.user.name)
+
+
 def _home_of(spawner) -> Path:
     """The user's home as the spawner sees it (SimpleLocalProcessSpawner: its template)."""
     home = getattr(spawner, "home_dir", None)
@@ -113,7 +119,7 @@ def _home_of(spawner) -> Path:
         return Path(home)
     import pwd
 
-    return Path(pwd.getpwnam(spawner.user.name).pw_dir)
+    return Path(pwd.getpwnam(_unix_user(spawner)).pw_dir)
 
 
 def _give_trainee_material(home: Path, owner: str | None) -> None:
@@ -152,7 +158,7 @@ def pre_spawn_hook(spawner) -> None:
         env["JUPYTER_CONFIG_PATH"] = str(HERE / "jupyter-config" / "trainee")
         home = _home_of(spawner)
         home.mkdir(parents=True, exist_ok=True)
-        _give_trainee_material(home, getattr(spawner, "user", None) and spawner.user.name)
+        _give_trainee_material(home, _unix_user(spawner))
 
 
 c.Spawner.pre_spawn_hook = pre_spawn_hook

@@ -212,3 +212,21 @@ def test_report_gives_item_statistics(m0):
     assert 0 < table.loc["m0_q1", "full_marks_share"] < 1
     assert table.loc["m0_q1", "discrimination"] > 0
     assert csv_path.is_file() and png_path.read_bytes()[:4] == b"\x89PNG"
+
+
+def test_feedback_carries_what_release_feedback_needs(m0):
+    """Does each feedback folder keep the submission's timestamp and secret (nbgrader's
+    release_feedback files the page in the exchange under them; tests/hub releases it)?"""
+    kept = 0
+    for page in m0.pages:
+        folder = page.parent
+        student = folder.parent.name
+        for name in ("timestamp.txt", "submission_secret.txt"):
+            source = [
+                m0.course.folder(step, student, "m0_warmup") / name
+                for step in ("autograded", "submitted")
+            ]
+            if any(path.is_file() for path in source):
+                assert (folder / name).is_file(), f"{student}: {name} not next to the feedback"
+                kept += 1
+    assert kept >= len(m0.pages), "the graded submissions should have a timestamp and a secret"
