@@ -145,7 +145,9 @@ def main() -> int:
         finally:
             hub.stop()
     base = summaries[0]
-    print(f"{'N':>4} {'ok':>4} {'lesson median s':>16} {'ratio':>6} {'MB/trainee':>11} {'ratio':>6}")
+    print(
+        f"{'N':>4} {'ok':>4} {'lesson median s':>16} {'ratio':>6} {'MB/trainee':>11} {'ratio':>6}"
+    )
     for s in summaries:
         lesson_ratio = (
             s["first_lesson_median_s"] / base["first_lesson_median_s"]
