@@ -15,22 +15,11 @@ from __future__ import annotations
 
 import os
 import threading
-from pathlib import Path
 
 import pytest
+from hub_support import HR, INSTRUCTOR, PROXY, TRAINEES, hub_env
 
 from course.localhub import HubError, LocalHub
-
-HERE = Path(__file__).resolve().parent
-PROXY = HERE / "node_modules" / ".bin" / "configurable-http-proxy"
-INSTRUCTOR, HR, TRAINEES = "ines", "hugo", ("tom", "tina")
-
-pytestmark = [pytest.mark.hub, pytest.mark.slow]
-
-
-def hub_env() -> Path:
-    """The hub's Python environment (``HUB_ENV``, built by `make test-deps`)."""
-    return Path(os.environ.get("HUB_ENV", "/var/tmp/cm-course-hub-env"))
 
 
 @pytest.fixture(scope="session")

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 import requests
-from conftest import HR
+from hub_support import HR
 
 from course.assess.hub_identity import hub_resume_code
 from course.assess.store import Store

@@ -13,7 +13,7 @@ import time
 
 import nbformat
 import pytest
-from conftest import INSTRUCTOR
+from hub_support import INSTRUCTOR
 
 from course.grading.fixtures import build_case, load_cases
 
