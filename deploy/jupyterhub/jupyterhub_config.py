@@ -18,6 +18,7 @@ CM_INSTRUCTORS, CM_HR    comma-separated user names of the two groups           
 CM_HR_VIEW_PORT          loopback port of the HR view service                    10101
 CM_ENV_BIN               bin/ of the environment holding the course              this Python's
 CM_UNIX_USER_TEMPLATE    the unix user of a hub user (TLJH: jupyter-{username})  {username}
+CM_HR_VIEW_USER          unix user of the HR view service (a hub run as root)    the hub's user
 =======================  ======================================================  ====================
 
 Who reaches what (hub roles and scopes, no shared token):
@@ -190,5 +191,8 @@ c.JupyterHub.services = [
         },
     },
 ]
+if os.environ.get("CM_HR_VIEW_USER"):
+    # a hub running as root (TLJH) must not run the service as root: Jupyter refuses to
+    c.JupyterHub.services[0]["user"] = os.environ["CM_HR_VIEW_USER"]
 if os.environ.get("PYTHONPATH"):  # a course checkout run in place (tests, development)
     c.Spawner.environment["PYTHONPATH"] = os.environ["PYTHONPATH"]
