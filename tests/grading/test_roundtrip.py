@@ -215,18 +215,14 @@ def test_report_gives_item_statistics(m0):
 
 
 def test_feedback_carries_what_release_feedback_needs(m0):
-    """Does each feedback folder keep the submission's timestamp and secret (nbgrader's
-    release_feedback files the page in the exchange under them; tests/hub releases it)?"""
-    kept = 0
-    for page in m0.pages:
-        folder = page.parent
-        student = folder.parent.name
-        for name in ("timestamp.txt", "submission_secret.txt"):
-            source = [
-                m0.course.folder(step, student, "m0_warmup") / name
-                for step in ("autograded", "submitted")
-            ]
-            if any(path.is_file() for path in source):
-                assert (folder / name).is_file(), f"{student}: {name} not next to the feedback"
-                kept += 1
-    assert kept >= len(m0.pages), "the graded submissions should have a timestamp and a secret"
+    """Does feedback keep the submission's timestamp and secret beside the page, as nbgrader's
+    release_feedback needs them (submissions from the exchange have both; tests/hub releases)?"""
+    submitted = m0.course.folder("submitted", "solution", "m0_warmup")
+    (submitted / "timestamp.txt").write_text("2026-01-05 10:00:00.000000 UTC", encoding="utf-8")
+    (submitted / "submission_secret.txt").write_text("0123abcd", encoding="utf-8")
+    folder = m0.course.folder("feedback", "solution", "m0_warmup")
+    for name in ("timestamp.txt", "submission_secret.txt"):
+        (folder / name).unlink(missing_ok=True)
+    feedback(m0.course, "m0_warmup", students=["solution"])
+    assert (folder / "timestamp.txt").read_text() == "2026-01-05 10:00:00.000000 UTC"
+    assert (folder / "submission_secret.txt").read_text() == "0123abcd"
