@@ -66,16 +66,32 @@ reset-lesson: install
 	$(BIN)/course lessons reset $(L)
 
 # Browser tests inject axe-core, installed from the npm registry into tests/dashboards/node_modules.
-test-deps: install
+# Hub tests (tests/hub) need configurable-http-proxy (npm, tests/hub/node_modules) and an
+# environment the hub's non-root user can read: HUB_ENV, built from the system Python outside
+# any home folder (a virtual environment under /root is unreadable to other users).
+HUB_ENV ?= /var/tmp/cm-course-hub-env
+HUB_PYTHON ?= $(shell command -v /usr/bin/python3 || command -v python3)
+HUB_STAMP := $(HUB_ENV)/.installed-$(shell cat pyproject.toml requirements/constraints.txt | cksum | cut -d' ' -f1)
+test-deps: install $(HUB_STAMP)
 	@if [ -f tests/dashboards/package.json ]; then \
 		if [ ! -d tests/dashboards/node_modules/axe-core ]; then \
 			(cd tests/dashboards && npm ci --no-audit --no-fund --loglevel=error); fi; fi
+	@if [ ! -x tests/hub/node_modules/.bin/configurable-http-proxy ]; then \
+		(cd tests/hub && npm ci --no-audit --no-fund --loglevel=error); fi
+
+$(HUB_STAMP): pyproject.toml requirements/constraints.txt
+	rm -rf $(HUB_ENV) && $(HUB_PYTHON) -m venv $(HUB_ENV)
+	$(HUB_ENV)/bin/python -m pip install --quiet --upgrade pip
+	@# Debian's Python 3.11.2 is older than soupsieve 4.1 needs (3.11.5): that one pin is left out.
+	sed '/^soupsieve==/d' requirements/constraints.txt > $(HUB_ENV)/constraints.txt
+	$(HUB_ENV)/bin/python -m pip install --quiet -c $(HUB_ENV)/constraints.txt '.[hub]'
+	chmod -R a+rX $(HUB_ENV) && touch $@
 
 # Two pytest workers (the machines are 2 cores); tests that share one server carry an
 # xdist_group and run on one worker. TEST_WORKERS=0 runs the suite serially.
 TEST_WORKERS ?= 2
 test: install test-deps
-	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadgroup --durations=25
+	HUB_ENV=$(HUB_ENV) $(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadgroup --durations=25
 
 test-fast: install
 	$(BIN)/python -m pytest -m "not slow and not browser"

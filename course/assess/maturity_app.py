@@ -23,6 +23,7 @@ from urllib.parse import parse_qs
 
 import ipywidgets as widgets
 
+from course.assess.hub_identity import hub_resume_code
 from course.assess.maturity import DIMENSIONS, LANGUAGES, STAGES, MaturityResult, instrument, score
 from course.assess.org import OrgConfig, load_org_config
 from course.assess.store import (
@@ -605,6 +606,20 @@ class MaturityApp:
             self.language.value = lang
         self._apply_texts()
 
+    def use_identity(self, code: str) -> None:
+        """Key this person's answers by their hub identity (:mod:`course.assess.hub_identity`).
+
+        Their earlier draft, if any, is restored; new answers are saved under ``code``.
+
+        Args:
+            code: the code from :func:`course.assess.hub_identity.hub_resume_code`.
+        """
+        with contextlib.suppress(StoreUnavailable, InvalidCode):
+            if self.store.load_draft(INSTRUMENT, code) is not None:
+                self.resume(code)
+        self.code = code
+        self._show_code()
+
     def apply_query(self, query_string: str | None) -> None:
         """Apply the URL's ``?lang=fr|en`` and ``?code=...``."""
         params = parse_qs(query_string or "", keep_blank_values=True)
@@ -702,4 +717,7 @@ def launch(environ: dict[str, str] | None = None) -> MaturityApp:
         wait_for_request()
     environ = os.environ if environ is None else environ
     app.apply_query(environ.get("QUERY_STRING", ""))
+    identity = hub_resume_code(environ)
+    if identity is not None and app.code is None:
+        app.use_identity(identity)
     return app

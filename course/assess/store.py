@@ -18,7 +18,9 @@ Where the database lives: ``COURSE_DB_URL`` (any SQLAlchemy URL, e.g. PostgreSQL
 wins; otherwise SQLite at ``COURSE_DB_PATH``; otherwise ``assess.sqlite3`` in the user data
 directory (:func:`platformdirs.user_data_dir`). SQLite runs in WAL mode with a busy timeout, and
 every write is one ``BEGIN IMMEDIATE`` transaction, so concurrent writers queue instead of failing
-and nothing is ever half-written. The schema is created on first use.
+and nothing is ever half-written. On PostgreSQL (``postgresql+psycopg://…``, psycopg 3) a write
+waits at most :data:`SERVER_LOCK_TIMEOUT_MS` for a lock and a connection at most
+:data:`SERVER_CONNECT_TIMEOUT_S`. The schema is created on first use.
 
 Errors the apps should show to people are :class:`StoreUnavailable` (locked, missing or unreachable
 database; nothing was written) and :class:`InvalidCode` (a malformed resume code).
@@ -89,6 +91,12 @@ __all__ = [
 CODE_PATTERN = re.compile(r"^[A-Za-z0-9_-]{22}$")
 #: How long SQLite waits for a lock before giving up, in milliseconds.
 SQLITE_BUSY_TIMEOUT_MS = 10_000
+#: How long a server database (PostgreSQL) waits for a lock, and for a connection, before the
+#: store gives up: without a limit, a table locked by someone else hangs the app for ever.
+SERVER_LOCK_TIMEOUT_MS = 10_000
+SERVER_CONNECT_TIMEOUT_S = 10
+#: PostgreSQL advisory lock taken while creating the schema (any constant unique to this app).
+SCHEMA_LOCK_KEY = 0x636D5F636F75
 MAX_TEXT = 200
 MAX_DRAFT_BYTES = 100_000
 #: Drafts created under codes that were not issued (``course hr invite``): at most this many per
@@ -289,9 +297,15 @@ def _clean_text(kind: str, value: Any) -> str:
 def _reason(exc: BaseException) -> str:
     """A short, path-free reason for a database failure, fit to show to a person."""
     text = str(getattr(exc, "orig", exc)).lower()
-    if "locked" in text or "busy" in text:
+    if "locked" in text or "busy" in text or "lock timeout" in text:
         return "database busy"
-    if "unable to open" in text or "no such table" in text or "readonly" in text:
+    # SQLite: a missing file or table; PostgreSQL: `relation "drafts" does not exist`
+    if (
+        "unable to open" in text
+        or "no such table" in text
+        or "readonly" in text
+        or ("relation" in text and "does not exist" in text)
+    ):
         return "database missing or read-only"
     return "database unreachable"
 
@@ -346,7 +360,13 @@ class Store:
 
     def _make_engine(self) -> Engine:
         if not self.is_sqlite:
-            return create_engine(self.url, pool_pre_ping=True)
+            connect_args = {}
+            if self.url.startswith("postgresql"):
+                connect_args = {
+                    "connect_timeout": SERVER_CONNECT_TIMEOUT_S,
+                    "options": f"-c lock_timeout={SERVER_LOCK_TIMEOUT_MS}",
+                }
+            return create_engine(self.url, pool_pre_ping=True, connect_args=connect_args)
         path = self.sqlite_path
         if path is not None:
             try:
@@ -374,17 +394,25 @@ class Store:
         return engine
 
     def _ensure_schema(self, engine: Engine) -> None:
-        if not self._schema_ready:
+        if self._schema_ready:
+            return
+        if engine.dialect.name == "postgresql":
+            # Many kernels start at once against one server: without a lock, two of them both
+            # see no table and the second CREATE TABLE fails ("relation already exists").
+            with engine.begin() as connection:
+                connection.execute(select(func.pg_advisory_xact_lock(SCHEMA_LOCK_KEY)))
+                _Base.metadata.create_all(connection)
+        else:
             _Base.metadata.create_all(engine)
-            # databases created before these columns existed
-            for table, column in (("drafts", "version"), ("contributions", "revision")):
-                names = {c["name"] for c in inspect(engine).get_columns(table)}
-                if column not in names:
-                    with engine.begin() as connection:
-                        connection.execute(
-                            sql_text(f"ALTER TABLE {table} ADD COLUMN {column} INTEGER DEFAULT 0")
-                        )
-            self._schema_ready = True
+        # databases created before these columns existed
+        for table, column in (("drafts", "version"), ("contributions", "revision")):
+            names = {c["name"] for c in inspect(engine).get_columns(table)}
+            if column not in names:
+                with engine.begin() as connection:
+                    connection.execute(
+                        sql_text(f"ALTER TABLE {table} ADD COLUMN {column} INTEGER DEFAULT 0")
+                    )
+        self._schema_ready = True
 
     @contextmanager
     def _transaction(self) -> Iterator[Connection]:

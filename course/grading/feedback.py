@@ -151,7 +151,28 @@ def feedback(course: Course, assignment: str, students: list[str] | None = None)
                 out.parent.mkdir(parents=True, exist_ok=True)
                 out.write_text(page, encoding="utf-8")
                 written.append(out)
+            _copy_submission_files(course, assignment, student)
     return written
+
+
+def _copy_submission_files(course: Course, assignment: str, student: str) -> None:
+    """Put the submission's ``timestamp.txt`` and ``submission_secret.txt`` next to its feedback.
+
+    nbgrader's own feedback step copies them; ``nbgrader release_feedback`` (and formgrader's
+    button) needs both to file the page in the exchange where only that trainee's
+    ``fetch_feedback`` finds it (a hash of the notebook keyed by the submission's secret).
+    Without them, releasing feedback through the exchange fails.
+    """
+    import shutil
+
+    dest = course.folder("feedback", student, assignment)
+    for name in ("timestamp.txt", "submission_secret.txt"):
+        for step in ("autograded", "submitted"):
+            found = course.folder(step, student, assignment) / name
+            if found.is_file():
+                dest.mkdir(parents=True, exist_ok=True)
+                shutil.copy2(found, dest / name)
+                break
 
 
 def render_page(course: Course, assignment: str, student: str, notebook: str, executed) -> str:

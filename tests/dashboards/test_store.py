@@ -1,4 +1,9 @@
-"""course.assess.store: drafts, contributions, concurrency and failures."""
+"""course.assess.store: drafts, contributions, concurrency and failures, on SQLite and PostgreSQL.
+
+Tests taking the ``store`` fixture run twice (``db_url`` is parametrised over both databases);
+the failure tests exist in a SQLite form (a file: locked, deleted, unwritable) and a PostgreSQL
+form (a server: a locked table, dropped tables, an unreachable server).
+"""
 
 from __future__ import annotations
 
@@ -6,6 +11,7 @@ import sqlite3
 import threading
 
 import pytest
+import sqlalchemy as sa
 
 from course.assess import store as store_module
 from course.assess.store import InvalidCode, Store, StoreUnavailable, default_url, new_code
@@ -17,10 +23,40 @@ def db_path(tmp_path):
 
 
 @pytest.fixture
-def store(db_path):
+def sqlite_store(db_path):
     db = Store(f"sqlite:///{db_path}")
     yield db
     db.dispose()
+
+
+@pytest.fixture
+def store(db_url):
+    """A store on a fresh database: SQLite, then PostgreSQL."""
+    db = Store(db_url)
+    yield db
+    db.dispose()
+
+
+@pytest.fixture
+def pg_store(new_postgres_database):
+    db = Store(new_postgres_database("store"))
+    yield db
+    db.dispose()
+
+
+def _all_rows_text(url: str) -> str:
+    """Every row of every table of the store, as text (what a database dump would show)."""
+    engine = sa.create_engine(url)
+    try:
+        with engine.connect() as connection:
+            names = sa.inspect(connection).get_table_names()
+            return "\n".join(
+                repr(tuple(row))
+                for name in names
+                for row in connection.execute(sa.text(f'SELECT * FROM "{name}"'))
+            )
+    finally:
+        engine.dispose()
 
 
 def test_default_url_follows_the_environment(tmp_path):
@@ -35,10 +71,10 @@ def test_default_url_follows_the_environment(tmp_path):
     assert default_url({}).endswith("assess.sqlite3")
 
 
-def test_schema_is_created_on_first_use_in_wal_mode(store, db_path):
+def test_schema_is_created_on_first_use_in_wal_mode(sqlite_store, db_path):
     """Is the database file (and its folder) created on first use, in WAL mode?"""
     assert not db_path.exists()
-    store.save_draft("competency", new_code(), {"answers": {}})
+    sqlite_store.save_draft("competency", new_code(), {"answers": {}})
     with sqlite3.connect(db_path) as connection:
         assert connection.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
         tables = {
@@ -60,12 +96,23 @@ def test_drafts_are_keyed_by_instrument_and_code(store):
     assert store.load_draft("maturity", code) is None
 
 
-def test_only_the_hash_of_the_code_is_stored(store, db_path):
-    """Is the resume code itself absent from the database file?"""
+def test_only_the_hash_of_the_code_is_stored(store):
+    """Is the resume code itself absent from every row of every table (SQLite and PostgreSQL)?"""
     code = store.invite(1)[0]
     store.save_draft("competency", code, {"answers": {"D1.1": 4}})
     store.contribute("competency", code, department="Sales", site="Lyon", values={"D1": 75.0})
     store.dispose()
+    dump = _all_rows_text(store.url)
+    assert code not in dump
+    assert store_module.hash_code(code) in dump
+
+
+def test_sqlite_file_never_holds_the_code(sqlite_store, db_path):
+    """Is the resume code absent from the SQLite files themselves (WAL included)?"""
+    code = new_code()
+    sqlite_store.save_draft("competency", code, {"answers": {"D1.1": 4}})
+    sqlite_store.contribute("competency", code, department="Sales", site="Lyon", values={})
+    sqlite_store.dispose()
     data = b"".join(p.read_bytes() for p in db_path.parent.iterdir())
     assert code.encode() not in data
     assert store_module.hash_code(code).encode() in data
@@ -165,7 +212,7 @@ def test_concurrent_contributions_all_land(store):
     assert frame["D2"].notna().sum() == 30
 
 
-def test_locked_database_raises_unavailable_and_writes_nothing(store, db_path, monkeypatch):
+def test_locked_database_raises_unavailable_and_writes_nothing(db_path, monkeypatch):
     """With another writer holding the lock, is StoreUnavailable raised and nothing written?"""
     monkeypatch.setattr(store_module, "SQLITE_BUSY_TIMEOUT_MS", 200)
     quick = Store(f"sqlite:///{db_path}")
@@ -182,15 +229,15 @@ def test_locked_database_raises_unavailable_and_writes_nothing(store, db_path, m
     quick.dispose()
 
 
-def test_deleted_database_is_recreated(store, db_path):
+def test_deleted_database_is_recreated(sqlite_store, db_path):
     """If the file is deleted under a running app, is the next write kept in a fresh file?"""
-    code = store.invite(1)[0]
-    store.save_draft("competency", code, {"a": 1})
+    code = sqlite_store.invite(1)[0]
+    sqlite_store.save_draft("competency", code, {"a": 1})
     for path in db_path.parent.iterdir():
         path.unlink()
-    store.save_draft("competency", code, {"a": 2})
+    sqlite_store.save_draft("competency", code, {"a": 2})
     assert db_path.exists()
-    assert Store(store.url).load_draft("competency", code) == {"a": 2}
+    assert Store(sqlite_store.url).load_draft("competency", code) == {"a": 2}
 
 
 def test_unwritable_location_raises_unavailable(tmp_path):
@@ -201,17 +248,20 @@ def test_unwritable_location_raises_unavailable(tmp_path):
         Store(f"sqlite:///{blocker}/db.sqlite3").save_draft("competency", new_code(), {})
 
 
-def test_withdraw_removes_values_too(store, db_path):
+def test_withdraw_removes_values_too(store):
     """Does withdrawing delete the contribution's values as well as the contribution?"""
     code = store.invite(1)[0]
     store.contribute("competency", code, department="A", site="B", values={"D1": 1.0, "D2": 2.0})
     assert store.withdraw("competency", code) is True
     assert store.withdraw("competency", code) is False
-    with sqlite3.connect(db_path) as connection:
-        assert connection.execute("select count(*) from contribution_values").fetchone()[0] == 0
+    engine = sa.create_engine(store.url)
+    with engine.connect() as connection:
+        left = connection.execute(sa.text("select count(*) from contribution_values")).scalar()
+    engine.dispose()
+    assert left == 0
 
 
-def test_contributions_need_an_issued_code(store, db_path):
+def test_contributions_need_an_issued_code(store):
     """Is a contribution under a code that was never issued refused by the store itself?"""
     from course.assess.store import NotInvited
 
@@ -223,7 +273,7 @@ def test_contributions_need_an_issued_code(store, db_path):
     store.contribute("competency", code, department="A", site="B", values={"D1": 1.0})
     store.contribute("competency", code, department="A", site="B", values={"D1": 2.0})
     assert store.count_contributions("competency") == 1  # replaced, one per person
-    assert code.encode() not in db_path.read_bytes()  # only the hash is kept
+    assert code not in _all_rows_text(store.url)  # only the hash is kept
 
 
 def test_invite_refuses_bad_counts(store):
@@ -269,3 +319,77 @@ def test_stale_draft_version_is_refused_with_the_stored_draft(store):
         store.save_draft("competency", code, {"a": 3}, expected_version=1)
     assert caught.value.current == {"a": 2} and caught.value.version == 2
     assert store.load_draft("competency", code, with_version=True) == ({"a": 2}, 2)
+
+
+def test_same_code_saved_at_once_keeps_one_draft(store):
+    """Do 10 threads saving the same new code at once leave one draft, the last one written?"""
+    code = new_code()
+    barrier = threading.Barrier(10)
+    errors = []
+
+    def save(n):
+        own = Store(store.url)
+        try:
+            barrier.wait()
+            own.save_draft("competency", code, {"n": n})
+        except Exception as exc:  # collected and asserted below
+            errors.append(exc)
+        finally:
+            own.dispose()
+
+    threads = [threading.Thread(target=save, args=(n,)) for n in range(10)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert store.load_draft("competency", code)["n"] in range(10)
+    engine = sa.create_engine(store.url)
+    with engine.connect() as connection:
+        assert connection.execute(sa.text("select count(*) from drafts")).scalar() == 1
+    engine.dispose()
+
+
+# -- PostgreSQL's own failures: a server, not a file --------------------------------------------
+
+
+@pytest.mark.postgres
+def test_postgres_locked_table_raises_unavailable_and_writes_nothing(pg_store, monkeypatch):
+    """With another session holding a table lock, is StoreUnavailable raised, nothing written?"""
+    monkeypatch.setattr(store_module, "SERVER_LOCK_TIMEOUT_MS", 300)
+    quick = Store(pg_store.url)
+    quick.create_schema()
+    code = quick.invite(1)[0]
+    holder = sa.create_engine(pg_store.url)
+    with holder.connect() as connection:
+        connection.execute(sa.text("LOCK TABLE contributions IN ACCESS EXCLUSIVE MODE"))
+        with pytest.raises(StoreUnavailable, match="busy"):
+            quick.contribute("competency", code, department="A", site="B", values={"D1": 1.0})
+        connection.rollback()
+    holder.dispose()
+    assert quick.count_contributions("competency") == 0
+    quick.dispose()
+
+
+@pytest.mark.postgres
+def test_postgres_dropped_tables_are_recreated(pg_store):
+    """If the tables are dropped under a running app, is the next write kept in fresh tables?"""
+    code = new_code()
+    pg_store.save_draft("competency", code, {"a": 1})
+    engine = sa.create_engine(pg_store.url)
+    with engine.begin() as connection:
+        connection.execute(sa.text("DROP TABLE contribution_values, contributions, drafts"))
+    engine.dispose()
+    pg_store.save_draft("competency", code, {"a": 2})
+    assert Store(pg_store.url).load_draft("competency", code) == {"a": 2}
+
+
+@pytest.mark.postgres
+def test_postgres_unreachable_server_raises_unavailable(postgres_server):
+    """Is a server that does not answer reported as StoreUnavailable, quickly, without a URL?"""
+    from course.localpg import free_port
+
+    url = f"postgresql+psycopg://postgres@127.0.0.1:{free_port()}/nothing"
+    with pytest.raises(StoreUnavailable) as caught:
+        Store(url).save_draft("competency", new_code(), {})
+    assert "127.0.0.1" not in str(caught.value) and "unreachable" in str(caught.value)

@@ -15,9 +15,12 @@ ASSIGNMENTS = sorted(p.name for p in SOURCE.iterdir() if p.is_dir() and any(p.gl
 TIMEOUT = 10  # seconds per cell: the infinite-loop fixture costs this much (busy CI: not less)
 
 
-def make_course(root: Path) -> Course:
-    """A course in ``root/grading`` on the repository's sources and fixtures."""
-    return Course.create(root / "grading", SOURCE, repo=root, fixtures=FIXTURES)
+def make_course(root: Path, db_url: str | None = None) -> Course:
+    """A course in ``root/grading`` on the repository's sources and fixtures.
+
+    ``db_url`` is the gradebook (a PostgreSQL URL for the `postgres` runs); SQLite by default.
+    """
+    return Course.create(root / "grading", SOURCE, repo=root, fixtures=FIXTURES, db_url=db_url)
 
 
 def copy_repo_skeleton(dest: Path, assignments: list[str]) -> Path:

@@ -1,5 +1,8 @@
 """The full round trip on every assignment: release → fixtures → collect → autograde → feedback →
-export, with the scores read back from the gradebook."""
+export, with the scores read back from the gradebook.
+
+Every assignment runs on a SQLite gradebook; m0_warmup (whose fixtures cover every kind of bad
+input) runs again on a PostgreSQL gradebook, where the workers write to the database directly."""
 
 from __future__ import annotations
 
@@ -22,19 +25,25 @@ pytestmark = pytest.mark.slow
 INLINE_TAGS = r"</?(span|code|a|strong|em|b|i)\b[^>]*>"  # kept inside a line of text
 
 
-_DONE: dict[str, SimpleNamespace] = {}
+_DONE: dict[tuple[str, str], SimpleNamespace] = {}
+#: PostgreSQL runs: the assignment whose fixtures cover every kind of bad input.
+POSTGRES_ASSIGNMENTS = ["m0_warmup"]
 
 
-def round_trip(assignment, tmp_path_factory) -> SimpleNamespace:
-    """One course per assignment, taken through the whole instructor flow once per session."""
-    if assignment not in _DONE:
-        _DONE[assignment] = _round_trip(assignment, tmp_path_factory)
-    return _DONE[assignment]
+def round_trip(assignment, request, backend="sqlite") -> SimpleNamespace:
+    """One course per assignment and database, taken through the instructor flow once per session."""
+    if (assignment, backend) not in _DONE:
+        db_url = None
+        if backend == "postgres":
+            db_url = request.getfixturevalue("new_postgres_database")("gradebook")
+        factory = request.getfixturevalue("tmp_path_factory")
+        _DONE[assignment, backend] = _round_trip(assignment, factory, db_url)
+    return _DONE[assignment, backend]
 
 
-def _round_trip(assignment, tmp_path_factory) -> SimpleNamespace:
+def _round_trip(assignment, tmp_path_factory, db_url=None) -> SimpleNamespace:
     root = tmp_path_factory.mktemp(f"roundtrip-{assignment}")
-    course = make_course(root)
+    course = make_course(root, db_url)
     intake.release(course, assignment)
     # every generic attack, in the same batch as the assignment's own honest and wrong cases
     mode = sandbox.detect()
@@ -71,18 +80,24 @@ def _round_trip(assignment, tmp_path_factory) -> SimpleNamespace:
     )
 
 
-@pytest.fixture(params=ASSIGNMENTS)
-def graded(request, tmp_path_factory):
-    """The round trip of each assignment under exercises/source."""
-    return round_trip(request.param, tmp_path_factory)
+@pytest.fixture(
+    params=[
+        *ASSIGNMENTS,
+        *(pytest.param(f"{a}@postgres", marks=pytest.mark.postgres) for a in POSTGRES_ASSIGNMENTS),
+    ]
+)
+def graded(request):
+    """The round trip of each assignment under exercises/source (and m0_warmup on PostgreSQL)."""
+    assignment, _, backend = request.param.partition("@")
+    return round_trip(assignment, request, backend or "sqlite")
 
 
-@pytest.fixture
-def m0(tmp_path_factory):
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def m0(request):
     """The round trip of m0_warmup, whose fixtures cover every kind of bad input."""
     if "m0_warmup" not in ASSIGNMENTS:
         pytest.fail("m0_warmup is missing from exercises/source")
-    return round_trip("m0_warmup", tmp_path_factory)
+    return round_trip("m0_warmup", request, request.param)
 
 
 def autograded_scores(course, assignment, student):
@@ -283,3 +298,17 @@ def test_report_gives_item_statistics(m0):
     assert 0 < table.loc["m0_q1", "full_marks_share"] < 1
     assert table.loc["m0_q1", "discrimination"] > 0
     assert csv_path.is_file() and png_path.read_bytes()[:4] == b"\x89PNG"
+
+
+def test_feedback_carries_what_release_feedback_needs(m0):
+    """Does feedback keep the submission's timestamp and secret beside the page, as nbgrader's
+    release_feedback needs them (submissions from the exchange have both; tests/hub releases)?"""
+    submitted = m0.course.folder("submitted", "solution", "m0_warmup")
+    (submitted / "timestamp.txt").write_text("2026-01-05 10:00:00.000000 UTC", encoding="utf-8")
+    (submitted / "submission_secret.txt").write_text("0123abcd", encoding="utf-8")
+    folder = m0.course.folder("feedback", "solution", "m0_warmup")
+    for name in ("timestamp.txt", "submission_secret.txt"):
+        (folder / name).unlink(missing_ok=True)
+    feedback(m0.course, "m0_warmup", students=["solution"])
+    assert (folder / "timestamp.txt").read_text() == "2026-01-05 10:00:00.000000 UTC"
+    assert (folder / "submission_secret.txt").read_text() == "0123abcd"
