@@ -109,7 +109,7 @@ def test_only_the_hash_of_the_code_is_stored(store):
 
 def test_sqlite_file_never_holds_the_code(sqlite_store, db_path):
     """Is the resume code absent from the SQLite files themselves (WAL included)?"""
-    code = new_code()
+    code = sqlite_store.invite(1)[0]
     sqlite_store.save_draft("competency", code, {"answers": {"D1.1": 4}})
     sqlite_store.contribute("competency", code, department="Sales", site="Lyon", values={})
     sqlite_store.dispose()
