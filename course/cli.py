@@ -16,6 +16,7 @@ GROUPS: dict[str, tuple[str, str]] = {
     "grade": ("course.grading.cli", "release, collect, autograde and report nbgrader assignments"),
     "apps": ("course.apps", "serve the Voilà dashboards"),
     "progress": ("course.tracking", "show your practice progress per module"),
+    "certificate": ("course.capstone", "write a trainee's one-page course record (HTML)"),
 }
 
 
