@@ -394,3 +394,12 @@ def test_certificate_without_a_capstone_says_so():
     record = capstone.certificate_record(grades[grades["assignment"] != "m7_capstone"], "ana")
     assert record["capstone"]["verdict"] == "not released"
     assert "not released" in capstone.certificate_html(record)
+
+
+def test_self_assessment_recommendation_links_to_the_capstone():
+    """Does the self-assessment's link for M7 point at the capstone lesson that exists?"""
+    from course.assess.report import lesson_links
+
+    link = lesson_links(base_url="../modules/")["M7"]
+    assert link == "../modules/m7_capstone.ipynb"
+    assert (REPO / "modules" / "m7_capstone.ipynb").exists()
