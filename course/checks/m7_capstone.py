@@ -11,6 +11,15 @@ import functools
 
 from course.checks.core import EqualityProblem, LazyWrong, ThoughtProblem
 
+try:
+    from course.checks.core import Mistake
+except ImportError:  # pragma: no cover - until the shared Mistake class lands on main
+
+    def Mistake(value, message):  # stands in for the class of the same name
+        """A wrong answer; its message shows once course.checks.core.Mistake exists."""
+        return value
+
+
 # Code the lesson runs before its questions; the test suite runs it before each reference solution.
 SETUP = """\
 import numpy as np
@@ -73,9 +82,21 @@ class InteractiveOfStaff(EqualityProblem):
         interactive = adoption.interactive_users(activity).loc[last]
         active = adoption.active_users(activity).loc[last]
         return [
-            interactive / len(_december()),  # licensed users in the export as the denominator
-            active / len(people),  # active counts readers
-            interactive / active,  # engagement (of the active), not a share of staff
+            Mistake(
+                interactive / len(_december()),
+                "You divided by the users in the export: it lists licensed staff only. "
+                "The sponsor's denominator is every employee (`len(people)`).",
+            ),
+            Mistake(
+                active / len(people),
+                "That counts active users, and a read is enough to be active. Interactive means "
+                "posted or liked.",
+            ),
+            Mistake(
+                interactive / active,
+                "That is the share of active users who interacted (engagement), not a share of "
+                "all staff.",
+            ),
         ]
 
     wrong = LazyWrong(_wrong)
@@ -104,9 +125,20 @@ class PostersOfStaff(EqualityProblem):
         totals = case["activity"].groupby("User Principal Name")["Posted Count"].sum()
         last = _december()
         return [
-            float((totals > 0).mean()),  # among licensed users only
-            float((last["Posted Count"] > 0).mean()),  # December only, licensed only
-            100 * float((totals > 0).sum() / len(case["people"])),  # a percentage
+            Mistake(
+                float((totals > 0).mean()),
+                "That is a share of licensed users: staff without a licence posted nothing, and "
+                "they count in the headcount.",
+            ),
+            Mistake(
+                float((last["Posted Count"] > 0).mean()),
+                "That is December only, among licensed users: sum the twelve exports per person, "
+                "over the whole directory.",
+            ),
+            Mistake(
+                100 * float((totals > 0).sum() / len(case["people"])),
+                "That looks like a percentage: give a share between 0 and 1.",
+            ),
         ]
 
     wrong = LazyWrong(_wrong)
@@ -141,9 +173,19 @@ class InternalKappa(EqualityProblem):
         c = _internal("comments")
         everything = _case()["comments"]
         return [
-            float((c["label_rater_a"] == c["label_rater_b"]).mean()),  # raw agreement
-            moderation.cohen_kappa(everything["label_rater_a"], everything["label_rater_b"]),
-            moderation.cohen_kappa(c["label_rater_a"], c["category"]),  # rater vs reference
+            Mistake(
+                float((c["label_rater_a"] == c["label_rater_b"]).mean()),
+                "That is the raw agreement: kappa removes the agreement expected by chance.",
+            ),
+            Mistake(
+                moderation.cohen_kappa(everything["label_rater_a"], everything["label_rater_b"]),
+                "That is both tracks: keep the internal comments only.",
+            ),
+            Mistake(
+                moderation.cohen_kappa(c["label_rater_a"], c["category"]),
+                "You compared rater A with the adjudicated label: agreement is between the two "
+                "raters.",
+            ),
         ]
 
     wrong = LazyWrong(_wrong)
@@ -179,9 +221,26 @@ internal_reply = {"median_h": stats["median_h"], "within_24h": stats["within_24h
         kept = moderation.response_time_stats(hours)
         dropped = moderation.response_time_stats(hours.dropna())
         return [
-            {"median_h": float(dropped["median_h"]), "within_24h": float(dropped["within_24h"])},
-            {"median_h": float(kept["median_h"]), "within_24h": 100 * float(kept["within_24h"])},
-            {"median_h": float(hours.mean()), "within_24h": float(kept["within_24h"])},
+            Mistake(
+                {
+                    "median_h": float(dropped["median_h"]),
+                    "within_24h": float(dropped["within_24h"]),
+                },
+                "You dropped the comments nobody answered: they are the longest waits, and "
+                "leaving them out flatters the team.",
+            ),
+            Mistake(
+                {
+                    "median_h": float(kept["median_h"]),
+                    "within_24h": 100 * float(kept["within_24h"]),
+                },
+                "within_24h looks like a percentage: give a share between 0 and 1.",
+            ),
+            Mistake(
+                {"median_h": float(hours.mean()), "within_24h": float(kept["within_24h"])},
+                "That is a mean of the answered delays: a few very late replies pull it up, and "
+                "the unanswered are missing. Use the median with the unanswered as misses.",
+            ),
         ]
 
     wrong = LazyWrong(_wrong)
@@ -209,10 +268,22 @@ class InternalNps(EqualityProblem):
 
         scores = _internal("survey")["would_recommend"]
         return [
-            float(scores.mean()),  # a mean is not an NPS
-            100 * float((scores >= 9).mean()),  # promoters only
-            capstone.net_promoter_score(_case()["survey"]["would_recommend"]),  # both tracks
-            100 * float((scores >= 9).mean() - (scores <= 7).mean()),  # passives as detractors
+            Mistake(
+                float(scores.mean()),
+                "That is the mean answer: the score is % promoters minus % detractors.",
+            ),
+            Mistake(
+                100 * float((scores >= 9).mean()),
+                "That is the share of promoters only: subtract the detractors (0 to 6).",
+            ),
+            Mistake(
+                capstone.net_promoter_score(_case()["survey"]["would_recommend"]),
+                "That is both tracks: keep the staff (track internal).",
+            ),
+            Mistake(
+                100 * float((scores >= 9).mean() - (scores <= 7).mean()),
+                "Passives (7 and 8) are not detractors: detractors answer 0 to 6.",
+            ),
         ]
 
     wrong = LazyWrong(_wrong)
@@ -249,8 +320,15 @@ show_up_by_level = totals["attended"] / totals["registered"]
         per_event = (events["attended"] / events["registered"]).groupby(events["engagement_level"])
         pooled_all = every.groupby("engagement_level")[["attended", "registered"]].sum()
         return [
-            per_event.mean(),  # mean of rates: small events weigh as much as big ones
-            pooled_all["attended"] / pooled_all["registered"],  # both tracks
+            Mistake(
+                per_event.mean(),
+                "That is a mean of the events' rates: a small workshop weighs as much as a big "
+                "webinar. Sum attendees and registrations per level, then divide.",
+            ),
+            Mistake(
+                pooled_all["attended"] / pooled_all["registered"],
+                "That includes the customer community's events: keep the internal communities.",
+            ),
         ]
 
     wrong = LazyWrong(_wrong)
