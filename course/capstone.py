@@ -33,12 +33,18 @@ PARTS: tuple[str, ...] = (
 # --------------------------------------------------------------------------- the case
 
 
-def load_case(scenario: str = "default") -> dict[str, pd.DataFrame]:
+#: Environment variable that picks the case for a whole class (lessons, assignment, grader).
+SCENARIO_VARIABLE = "COURSE_CAPSTONE_SCENARIO"
+
+
+def load_case(scenario: str | None = None) -> dict[str, pd.DataFrame]:
     """Load the eight datasets of a capstone case.
 
     Args:
         scenario: ``"default"`` (case a, Cyclane, shipped) or ``"capstone-b"`` (case b, Lumio,
-            built with ``course data build --scenario capstone-b``).
+            built with ``course data build --scenario capstone-b``); ``None`` reads
+            ``$COURSE_CAPSTONE_SCENARIO`` (so an instructor switches a whole class, grader
+            included, without editing a notebook), else ``"default"``.
 
     Returns:
         Short name (see :data:`PARTS`) → DataFrame.
@@ -47,8 +53,12 @@ def load_case(scenario: str = "default") -> dict[str, pd.DataFrame]:
         KeyError: an unknown scenario.
         course.data.DatasetMissingError: the scenario has not been built (the message says how).
     """
+    import os
+
     import course.data
 
+    if scenario is None:
+        scenario = os.environ.get(SCENARIO_VARIABLE) or "default"
     return {part: course.data.load(f"capstone_{part}", scenario=scenario) for part in PARTS}
 
 

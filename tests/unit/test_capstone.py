@@ -78,6 +78,8 @@ def test_capstone_b_scenario_builds_and_loads(tmp_path, monkeypatch):
     monkeypatch.setenv("COURSE_DATA_CACHE", str(tmp_path))
     data.build(scenario="capstone-b", progress=False)
     other = capstone.load_case("capstone-b")
+    monkeypatch.setenv(capstone.SCENARIO_VARIABLE, "capstone-b")
+    assert capstone.load_case()["people"].equals(other["people"])
     assert len(other["people"]) == 5_200
     assert capstone.brief(other["brief"])["organisation"] == "Lumio"
     assert data.verify(scenario="capstone-b") == []
