@@ -405,3 +405,15 @@ def test_self_assessment_recommendation_links_to_the_capstone():
     link = lesson_links(base_url="../modules/")["M7"]
     assert link == "../modules/m7_capstone.ipynb"
     assert (REPO / "modules" / "m7_capstone.ipynb").exists()
+
+
+def test_case_is_calibrated_on_the_cited_figures(case):
+    """Do about 60% of active staff only read (SWOOP), and does the customer community's top 1%
+    write between Joglekar et al.'s 32% and 49% of posts?"""
+    activity = case["activity"]
+    december = activity[activity["Report Refresh Date"] == activity["Report Refresh Date"].max()]
+    active = december[(december[["Posted Count", "Read Count", "Liked Count"]] > 0).any(axis=1)]
+    read_only = ((active["Posted Count"] == 0) & (active["Liked Count"] == 0)).mean()
+    assert 0.5 < read_only < 0.7
+    top1 = capstone.diagnosis(case, "external")["top1_posts_share"]
+    assert 0.32 <= top1 <= 0.49
