@@ -621,8 +621,17 @@ def run(args: argparse.Namespace) -> int:
             "course certificate: give both --start-code and --end-code, or neither", file=sys.stderr
         )
         return 2
+    if args.course_dir and not Path(args.course_dir).is_dir():
+        print(f"course certificate: no course folder {args.course_dir}", file=sys.stderr)
+        return 2
     try:
         course = Course.from_repo(course_dir=Path(args.course_dir) if args.course_dir else None)
+        if course.db_path is not None and not course.db_path.exists():
+            print(
+                f"course certificate: no gradebook at {course.db_path}: grade an assignment first",
+                file=sys.stderr,
+            )
+            return 1
         record = certificate_record(export_frame(course), args.student)
     except KeyError as exc:
         print(f"course certificate: {exc.args[0]}", file=sys.stderr)
