@@ -94,3 +94,21 @@ def test_certificate_refuses_bad_requests(graded_copy, tmp_path, capsys):
                  "--db-url", url]) == 2  # fmt: skip
     assert "malformed" in capsys.readouterr().err
     assert not (tmp_path / "x.html").exists()
+
+
+def test_certificate_command_on_a_missing_or_empty_gradebook(tmp_path, capsys):
+    """Does `course certificate` say what is wrong with a missing folder, a missing gradebook
+    and a gradebook with nobody in it, without creating anything?"""
+    from course.grading.settings import Course
+
+    missing = tmp_path / "nowhere"
+    assert main(["certificate", "ana", "--course-dir", str(missing)]) == 2
+    assert "no course folder" in capsys.readouterr().err and not missing.exists()
+    folder = tmp_path / "grading"
+    folder.mkdir()
+    assert main(["certificate", "ana", "--course-dir", str(folder)]) == 1
+    assert "no gradebook" in capsys.readouterr().err
+    with Course.create(folder, tmp_path / "source").gradebook():
+        pass  # creates an empty gradebook
+    assert main(["certificate", "ana", "--course-dir", str(folder)]) == 2
+    assert "no student 'ana' in the gradebook (0 students" in capsys.readouterr().err

@@ -417,22 +417,3 @@ def test_case_is_calibrated_on_the_cited_figures(case):
     assert 0.5 < read_only < 0.7
     top1 = capstone.diagnosis(case, "external")["top1_posts_share"]
     assert 0.32 <= top1 <= 0.49
-
-
-def test_certificate_command_on_a_missing_or_empty_gradebook(tmp_path, capsys):
-    """Does `course certificate` say what is wrong with a missing folder, a missing gradebook
-    and a gradebook with nobody in it, without creating anything?"""
-    from course.cli import main
-    from course.grading.settings import Course
-
-    missing = tmp_path / "nowhere"
-    assert main(["certificate", "ana", "--course-dir", str(missing)]) == 2
-    assert "no course folder" in capsys.readouterr().err and not missing.exists()
-    folder = tmp_path / "grading"
-    folder.mkdir()
-    assert main(["certificate", "ana", "--course-dir", str(folder)]) == 1
-    assert "no gradebook" in capsys.readouterr().err
-    with Course.create(folder, tmp_path / "source").gradebook():
-        pass  # creates an empty gradebook
-    assert main(["certificate", "ana", "--course-dir", str(folder)]) == 2
-    assert "no student 'ana' in the gradebook (0 students" in capsys.readouterr().err
