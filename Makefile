@@ -50,8 +50,11 @@ test-deps: install
 		if [ ! -d tests/dashboards/node_modules/axe-core ]; then \
 			(cd tests/dashboards && npm ci --no-audit --no-fund --loglevel=error); fi; fi
 
+# Two pytest workers (the machines are 2 cores); tests that share one server carry an
+# xdist_group and run on one worker. TEST_WORKERS=0 runs the suite serially.
+TEST_WORKERS ?= 2
 test: install test-deps
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadgroup --durations=25
 
 test-fast: install
 	$(BIN)/python -m pytest -m "not slow and not browser"

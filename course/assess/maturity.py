@@ -24,6 +24,8 @@ from importlib import resources
 from numbers import Integral, Real
 from typing import Any
 
+from course.assess.i18n import LANGUAGES, pick
+
 __all__ = [
     "DIMENSIONS",
     "LANGUAGES",
@@ -45,7 +47,6 @@ DIMENSIONS: tuple[str, ...] = (
     "measurement",
 )
 STAGES: tuple[int, ...] = (1, 2, 3, 4)
-LANGUAGES: tuple[str, ...] = ("fr", "en")
 TOP_STAGE = STAGES[-1]
 
 
@@ -190,15 +191,4 @@ def instrument(lang: str = "fr") -> dict:
     """
     if lang not in LANGUAGES:
         raise ValueError(f"unknown language {lang!r}; expected one of {', '.join(LANGUAGES)}")
-    return _pick(_load_instrument(), lang)
-
-
-def _pick(node: Any, lang: str) -> Any:
-    """Resolve ``{"fr": …, "en": …}`` leaves to one language, recursively."""
-    if isinstance(node, dict):
-        if set(node) == set(LANGUAGES):
-            return node[lang]
-        return {key: _pick(value, lang) for key, value in node.items()}
-    if isinstance(node, list):
-        return [_pick(value, lang) for value in node]
-    return node
+    return pick(_load_instrument(), lang)

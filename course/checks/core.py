@@ -288,6 +288,20 @@ def _frames_equal(actual: pd.DataFrame, expected: pd.DataFrame, tolerance: float
     return True
 
 
+@dataclass(frozen=True)
+class Mistake:
+    """A wrong answer a trainee is likely to give, with the feedback aimed at that mistake.
+
+    Put it in a question's ``wrong`` list (directly or from a :class:`LazyWrong`): when a
+    trainee's answer matches ``value`` (a function: gives the same outputs on every case),
+    ``check()`` says ``message`` instead of the generic sentence, and the test suite proves that
+    it does. The message names the slip and the way out, never the expected value.
+    """
+
+    value: Any
+    message: str
+
+
 class LazyWrong:
     """Wrong answers computed from the data when the test suite asks for them, never at import.
 
@@ -415,7 +429,7 @@ class EqualityProblem(Problem):
         try:
             compare(value, self.expected_value(), self.tolerance, self.ignore_order)
         except CheckError as exc:
-            return Feedback(Status.INCORRECT, str(exc))
+            return Feedback(Status.INCORRECT, self._diagnosis(value) or str(exc))
         except Exception as exc:  # a comparison that blows up is still one sentence
             return Feedback(
                 Status.INCORRECT, f"Could not compare your value ({type(exc).__name__})."
@@ -429,6 +443,18 @@ class EqualityProblem(Problem):
                 f"no variable `{self.var}` yet: run the cell that defines it, then check again.",
             )
         return self.evaluate_value(self.namespace[self.var])
+
+    def _diagnosis(self, value: Any) -> str | None:
+        """The message of the first declared :class:`Mistake` that ``value`` matches, if any."""
+        for mistake in type(self).wrong:
+            if not isinstance(mistake, Mistake):
+                continue
+            try:
+                compare(value, mistake.value, self.tolerance, self.ignore_order)
+            except Exception:  # not this mistake (or not comparable with it)
+                continue
+            return mistake.message
+        return None
 
 
 class FunctionProblem(Problem):
@@ -474,8 +500,10 @@ class FunctionProblem(Problem):
             try:
                 compare(result, expected, self.tolerance)
             except CheckError as exc:
+                diagnosis = self._diagnosis(func)
                 return Feedback(
-                    Status.INCORRECT, f"On case {number}, `{self.var}({shown_args})`: {exc}"
+                    Status.INCORRECT,
+                    diagnosis or f"On case {number}, `{self.var}({shown_args})`: {exc}",
                 )
         return Feedback(Status.CORRECT, f"`{self.var}` passes all {number} cases.")
 
@@ -485,6 +513,19 @@ class FunctionProblem(Problem):
                 Status.NOT_ATTEMPTED, f"no function `{self.var}` yet: run the cell that defines it."
             )
         return self.evaluate_value(self.namespace[self.var])
+
+    def _diagnosis(self, func: Any) -> str | None:
+        """The message of the first declared :class:`Mistake` whose function ``func`` mimics."""
+        for mistake in type(self).wrong:
+            if not isinstance(mistake, Mistake):
+                continue
+            try:
+                for args, _ in self.case_list():
+                    compare(func(*args), mistake.value(*args), self.tolerance)
+            except Exception:  # a different slip, or none we know
+                continue
+            return mistake.message
+        return None
 
 
 class ThoughtProblem(Problem):

@@ -16,6 +16,7 @@ from course.checks.core import (
     PLACEHOLDER,
     EqualityProblem,
     FunctionProblem,
+    Mistake,
     Problem,
     Status,
     ThoughtProblem,
@@ -48,15 +49,20 @@ def verdicts(module: str, cls: type[Problem]) -> dict[str, Any]:
     placeholder = cls({cls.var: PLACEHOLDER}, module="").evaluate().status
     question = cls(run_solution(module, cls), module="")
     reference = question.evaluate()
-    wrong = []
+    wrong, messages = [], []
     for value in cls.wrong:
         if isinstance(question, EqualityProblem | FunctionProblem):
-            wrong.append(question.evaluate_value(value).status)
+            mistake = value if isinstance(value, Mistake) else None
+            feedback = question.evaluate_value(mistake.value if mistake else value)
+            wrong.append(feedback.status)
+            # a declared mistake must be answered with its own message
+            messages.append((feedback.message, mistake.message if mistake else None))
     return {
         "placeholder": placeholder,
         "reference": reference.status,
         "reference_message": reference.message,
         "wrong": wrong,
+        "wrong_messages": messages,
     }
 
 
@@ -81,3 +87,7 @@ def assert_question_bites(module: str, cls: type[Problem]) -> None:
     )
     for index, status in enumerate(result["wrong"]):
         assert status is Status.INCORRECT, f"{cls.__name__}: wrong answer #{index} was not rejected"
+    for index, (said, meant) in enumerate(result["wrong_messages"]):
+        assert meant is None or said == meant, (
+            f"{cls.__name__}: wrong answer #{index} got {said!r}, not its declared message"
+        )

@@ -169,6 +169,63 @@ def test_compare_nested_dict_names_the_key():
         compare({"a": 1, "b": 2}, {"a": 1, "b": 3})
 
 
+class Denominator(EqualityProblem):
+    """A question with declared mistakes: each must get its own message."""
+
+    var = "rate"
+    expected = 0.25
+    hints = ["h"]
+    solution = "rate = 20 / 80"
+
+
+def _with_mistakes():
+    from course.checks.core import Mistake
+
+    class Diagnosed(Denominator):
+        wrong = [
+            Mistake(0.1, "You divided by members: use the active members."),
+            Mistake(25.0, "A percentage: give a share."),
+            0.9,  # a plain wrong answer keeps the generic message
+        ]
+
+    return Diagnosed
+
+
+def test_mistake_gets_its_own_message():
+    """Does a declared mistake get the message aimed at it, and an unknown error the generic one?"""
+    question = _with_mistakes()(module="")
+    assert question.evaluate_value(0.1).message == "You divided by members: use the active members."
+    assert question.evaluate_value(25.0).message == "A percentage: give a share."
+    generic = question.evaluate_value(0.9)
+    assert generic.status is Status.INCORRECT and "not right" in generic.message
+    assert question.evaluate_value(0.25).status is Status.CORRECT
+
+
+def test_function_mistake_is_recognised_by_its_outputs():
+    """Is a trainee's function that behaves like a declared wrong function told that mistake?"""
+    from course.checks.core import Mistake
+
+    class Halving(Double):
+        wrong = [Mistake(lambda x: x / 2, "You halved instead of doubling.")]
+
+    question = Halving(module="")
+    assert question.evaluate_value(lambda x: 0.5 * x).message == "You halved instead of doubling."
+    other = question.evaluate_value(lambda x: x + 1)
+    assert other.status is Status.INCORRECT and other.message.startswith("On case")
+
+
+def test_assert_question_bites_catches_a_mistake_that_is_not_diagnosed():
+    """Does the suite fail a question whose declared mistake is shadowed by an earlier one?"""
+    from course.checks.core import Mistake
+    from course.checks.testing import verdicts
+
+    class Shadowed(Denominator):
+        wrong = [Mistake(0.1, "first"), Mistake(0.1, "second")]
+
+    result = verdicts("m0_start_here", Shadowed)
+    assert result["wrong_messages"][1] == ("first", "second")
+
+
 @pytest.mark.parametrize(
     ("actual", "accepted"),
     [(0.52 * (1 + 5e-7), True), (0.52 + 9e-7, True), (0.52 + 3e-6, False), (0.52 * 1.00001, False)],
