@@ -9,16 +9,7 @@ from __future__ import annotations
 
 import functools
 
-from course.checks.core import EqualityProblem, LazyWrong, ThoughtProblem
-
-try:
-    from course.checks.core import Mistake
-except ImportError:  # pragma: no cover - until the shared Mistake class lands on main
-
-    def Mistake(value, message):  # stands in for the class of the same name
-        """A wrong answer; its message shows once course.checks.core.Mistake exists."""
-        return value
-
+from course.checks.core import EqualityProblem, LazyWrong, Mistake, ThoughtProblem
 
 # Code the lesson runs before its questions; the test suite runs it before each reference solution.
 SETUP = """\
