@@ -209,7 +209,10 @@ def test_export_has_one_row_per_student(graded):
     assert solution["status"] == "graded"
     # an empty score only when nothing could be graded, with the reason beside it
     errors = rows[rows["status"] == "error"]
-    assert errors["score"].isna().all() and errors["reason"].fillna("").astype(str).str.len().gt(0).all()
+    assert (
+        errors["score"].isna().all()
+        and errors["reason"].fillna("").astype(str).str.len().gt(0).all()
+    )
     assert rows.loc[rows["status"] != "error", "score"].notna().all()
     crashed = rows.set_index("student_id").loc["attack_kernel_exit"]
     assert crashed["status"] == "graded" and crashed["autograded_score"] > 0
