@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import contextlib
 import html
+import logging
 import math
+import sqlite3
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from enum import StrEnum
@@ -19,6 +21,10 @@ from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
+
+from course import progress_log
+
+_log = logging.getLogger(__name__)
 
 
 class Placeholder:
@@ -300,6 +306,13 @@ class Mistake:
 
     value: Any
     message: str
+    #: how close an answer must be to ``value`` to be read as this mistake (a value written
+    #: rounded needs a looser one); ``None``: the question's own tolerance.
+    tolerance: float | None = None
+
+    def within(self, question_tolerance: float) -> float:
+        """The tolerance to match this mistake with, for a question of ``question_tolerance``."""
+        return self.tolerance if self.tolerance is not None else question_tolerance
 
 
 class LazyWrong:
@@ -394,11 +407,13 @@ class Problem:
         if not self.module:
             return
         try:
-            from course import tracking
-
-            tracking.record(self.module, self.name, action, outcome)
-        except Exception:  # progress is a convenience: never let it break a check
-            pass
+            progress_log.record(self.module, self.name, action, outcome)
+        except (OSError, sqlite3.Error) as exc:
+            # Progress is a convenience: a full disk or a locked file must not break a check,
+            # but the trainee (and the test suite) should hear that it was not recorded.
+            _log.warning(
+                "practice progress not recorded (%s): %s", progress_log.database_path(), exc
+            )
 
 
 class EqualityProblem(Problem):
@@ -450,7 +465,7 @@ class EqualityProblem(Problem):
             if not isinstance(mistake, Mistake):
                 continue
             try:
-                compare(value, mistake.value, self.tolerance, self.ignore_order)
+                compare(value, mistake.value, mistake.within(self.tolerance), self.ignore_order)
             except Exception:  # not this mistake (or not comparable with it)
                 continue
             return mistake.message
@@ -521,7 +536,7 @@ class FunctionProblem(Problem):
                 continue
             try:
                 for args, _ in self.case_list():
-                    compare(func(*args), mistake.value(*args), self.tolerance)
+                    compare(func(*args), mistake.value(*args), mistake.within(self.tolerance))
             except Exception:  # a different slip, or none we know
                 continue
             return mistake.message

@@ -91,3 +91,7 @@ def assert_question_bites(module: str, cls: type[Problem]) -> None:
         assert meant is None or said == meant, (
             f"{cls.__name__}: wrong answer #{index} got {said!r}, not its declared message"
         )
+    # Every question names at least one likely mistake (issue 19: feedback aimed at mistakes).
+    assert any(meant for _, meant in result["wrong_messages"]), (
+        f"{cls.__name__}: declare at least one Mistake with the message aimed at it"
+    )

@@ -257,3 +257,43 @@ def test_compare_series_tolerance_is_the_declared_one():
     compare(expected + 1e-4, expected, tolerance=1e-3)
     with pytest.raises(CheckError):
         compare(expected + 1e-4, expected, tolerance=1e-5)
+
+
+def test_a_declared_mistake_names_itself_and_an_unknown_one_stays_generic():
+    """Does a matching Mistake give its own message, and any other wrong answer the generic one?"""
+    from course.checks.core import EqualityProblem, Mistake, Status
+
+    class Share(EqualityProblem):
+        var = "share"
+        expected = 0.25
+        wrong = [Mistake(4.0, "You divided the whole by the part."), 0.3]
+
+    question = Share({})
+    named = question.evaluate_value(4.0)
+    assert (
+        named.status is Status.INCORRECT and named.message == "You divided the whole by the part."
+    )
+    generic = question.evaluate_value(0.3)
+    assert generic.status is Status.INCORRECT and "divided" not in generic.message
+    assert question.evaluate_value(0.25).status is Status.CORRECT
+
+
+def test_a_function_mistake_matches_on_every_case():
+    """Is a function read as a declared mistake only when it agrees with it on every case?"""
+    import math
+
+    from course.checks.core import FunctionProblem, Mistake
+
+    class Needed(FunctionProblem):
+        var = "needed"
+        cases = [((0.05,), 385), ((0.1,), 97)]
+        wrong = [Mistake(lambda m: round(1.96**2 * 0.25 / m**2), "Round a sample size up.")]
+
+    question = Needed({})
+    assert question.evaluate_value(lambda m: round(1.96**2 * 0.25 / m**2)).message == (
+        "Round a sample size up."
+    )
+    assert "Round" not in question.evaluate_value(lambda m: 1).message
+    assert question.evaluate_value(lambda m: math.ceil(1.96**2 * 0.25 / m**2)).message.startswith(
+        "`needed` passes"
+    )
