@@ -20,6 +20,7 @@ GROUPS: dict[str, tuple[str, str]] = {
     "sources": ("course.sources", "render and check the source register (docs/sources.md)"),
     "bundle": ("course.bundle", "write the student edition (no solutions, no grading material)"),
     "hr": ("course.assess.hr_cli", "HR releases: invite codes, publish, export"),
+    "certificate": ("course.capstone", "write a trainee's one-page course record (HTML)"),
 }
 
 

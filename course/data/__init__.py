@@ -14,6 +14,7 @@ from __future__ import annotations
 
 # Each generator module registers its datasets at import (build order: _core.ORDER).
 from course.data import assessments as _assessments  # noqa: F401
+from course.data import capstone as _capstone  # noqa: F401
 from course.data import comments as _comments  # noqa: F401
 from course.data import communities as _communities  # noqa: F401
 from course.data import measures as _measures  # noqa: F401

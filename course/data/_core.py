@@ -104,6 +104,14 @@ ORDER = (
     "community_kpis",
     "maturity_ratings",
     "assessments_demo",
+    "capstone_brief",
+    "capstone_people",
+    "capstone_activity",
+    "capstone_members",
+    "capstone_survey",
+    "capstone_comments",
+    "capstone_communities",
+    "capstone_events",
 )
 REGISTRY: dict[str, Spec] = {}
 # scenario name -> {dataset name -> size overrides}; only the listed datasets exist in a scenario.

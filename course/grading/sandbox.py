@@ -350,8 +350,10 @@ class KernelSandbox:
             "OMP_NUM_THREADS": "1",
             "OPENBLAS_NUM_THREADS": "1",
         }
-        if os.environ.get("COURSE_DATA_CACHE"):
-            env["COURSE_DATA_CACHE"] = os.environ["COURSE_DATA_CACHE"]
+        # Which datasets the notebook reads: the scenario cache, and the capstone's case (M7).
+        for key in ("COURSE_DATA_CACHE", "COURSE_CAPSTONE_SCENARIO"):
+            if os.environ.get(key):
+                env[key] = os.environ[key]
         return env
 
     def _prlimit(self) -> list[str]:
@@ -410,7 +412,10 @@ class KernelSandbox:
             return out
 
         binds = [("--ro-bind", Path("/usr")), ("--ro-bind", Path("/etc"))]
-        for path in {python_home, venv.resolve(), venv, package, datasets}:
+        readable = {python_home, venv.resolve(), venv, package, datasets}
+        if env.get("COURSE_DATA_CACHE"):  # scenarios built outside datasets/, read-only too
+            readable.add(Path(env["COURSE_DATA_CACHE"]).resolve())
+        for path in readable:
             if path.exists() and not str(path).startswith("/usr/"):
                 binds.append(("--ro-bind", path))
         binds.append(("--bind", self.folder))

@@ -81,6 +81,8 @@ def export_frame(course: Course) -> pd.DataFrame:
                         row.update(autograded_score=None, score=None)
                 rows.append(row)
     frame = pd.DataFrame(rows, columns=EXPORT_COLUMNS)
+    if frame.empty:  # nothing graded yet: an empty table, not a dtype error
+        return frame
     frame["percent"] = 100 * frame["score"] / frame["max_score"].where(frame["max_score"] > 0)
     frame["percent"] = frame["percent"].round(1)
     return frame

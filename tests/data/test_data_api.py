@@ -29,11 +29,19 @@ EXPECTED_NAMES = [
     "community_kpis",
     "maturity_ratings",
     "assessments_demo",
+    "capstone_brief",
+    "capstone_people",
+    "capstone_activity",
+    "capstone_members",
+    "capstone_survey",
+    "capstone_comments",
+    "capstone_communities",
+    "capstone_events",
 ]
 
 
 def test_names_lists_every_dataset_in_build_order():
-    """Does names() list the thirteen datasets in the order modules need them?"""
+    """Does names() list every dataset in the order modules need them?"""
     assert data.names() == EXPECTED_NAMES
 
 
