@@ -37,5 +37,8 @@ def test_every_written_answer_has_its_rubric_with_its_points(assignment):
             continue
         lines = [line for line in rubric.splitlines() if cell["grade_id"] in line]
         assert lines, f"{cell['grade_id']} has no rubric section"
-        points = f"{cell['points']:g} point"
-        assert any(points in line for line in lines), f"{cell['grade_id']}: {points}s not stated"
+        # "6 points" in prose, "**6 pts**" in an analytic rubric's table
+        stated = (f"{cell['points']:g} point", f"{cell['points']:g} pt")
+        assert any(s in line for line in lines for s in stated), (
+            f"{cell['grade_id']}: {stated[0]}s not stated"
+        )
