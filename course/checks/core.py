@@ -288,6 +288,26 @@ def _frames_equal(actual: pd.DataFrame, expected: pd.DataFrame, tolerance: float
     return True
 
 
+@dataclass(frozen=True)
+class Mistake:
+    """A wrong answer a trainee is likely to give, with the message aimed at that mistake.
+
+    Declare it in a question's ``wrong`` list: ``Mistake(73.6, "That is a percentage: ...")``.
+    ``check()`` shows the message when the trainee's answer matches ``value`` (for a function
+    question, ``value`` is a wrong function: the trainee's matches it when it gives the same
+    results on every case); the test suite proves each one is rejected with its message.
+    """
+
+    value: Any
+    message: str
+
+
+def _mistakes(problem: Problem) -> Iterator[Mistake]:
+    for item in type(problem).wrong:
+        if isinstance(item, Mistake):
+            yield item
+
+
 class LazyWrong:
     """Wrong answers computed from the data when the test suite asks for them, never at import.
 
@@ -415,12 +435,20 @@ class EqualityProblem(Problem):
         try:
             compare(value, self.expected_value(), self.tolerance, self.ignore_order)
         except CheckError as exc:
-            return Feedback(Status.INCORRECT, str(exc))
+            return Feedback(Status.INCORRECT, self._mistake_message(value) or str(exc))
         except Exception as exc:  # a comparison that blows up is still one sentence
             return Feedback(
                 Status.INCORRECT, f"Could not compare your value ({type(exc).__name__})."
             )
         return Feedback(Status.CORRECT, "well done.")
+
+    def _mistake_message(self, value: Any) -> str | None:
+        """The message of the declared mistake ``value`` matches, if any."""
+        for mistake in _mistakes(self):
+            with contextlib.suppress(Exception):
+                compare(value, mistake.value, self.tolerance, self.ignore_order)
+                return mistake.message
+        return None
 
     def evaluate(self) -> Feedback:
         if self.var not in self.namespace:
@@ -475,9 +503,20 @@ class FunctionProblem(Problem):
                 compare(result, expected, self.tolerance)
             except CheckError as exc:
                 return Feedback(
-                    Status.INCORRECT, f"On case {number}, `{self.var}({shown_args})`: {exc}"
+                    Status.INCORRECT,
+                    self._mistake_message(func)
+                    or f"On case {number}, `{self.var}({shown_args})`: {exc}",
                 )
         return Feedback(Status.CORRECT, f"`{self.var}` passes all {number} cases.")
+
+    def _mistake_message(self, func: Callable) -> str | None:
+        """The message of the declared wrong function ``func`` behaves like on every case."""
+        for mistake in _mistakes(self):
+            with contextlib.suppress(Exception):
+                for args, _ in self.case_list():
+                    compare(func(*args), mistake.value(*args), self.tolerance)
+                return mistake.message
+        return None
 
     def evaluate(self) -> Feedback:
         if self.var not in self.namespace:

@@ -16,6 +16,7 @@ from course.checks.core import (
     PLACEHOLDER,
     EqualityProblem,
     FunctionProblem,
+    Mistake,
     Problem,
     Status,
     ThoughtProblem,
@@ -48,15 +49,21 @@ def verdicts(module: str, cls: type[Problem]) -> dict[str, Any]:
     placeholder = cls({cls.var: PLACEHOLDER}, module="").evaluate().status
     question = cls(run_solution(module, cls), module="")
     reference = question.evaluate()
-    wrong = []
+    wrong, messages = [], []
     for value in cls.wrong:
         if isinstance(question, EqualityProblem | FunctionProblem):
-            wrong.append(question.evaluate_value(value).status)
+            # a declared Mistake must be rejected with its own message, not the generic one
+            candidate = value.value if isinstance(value, Mistake) else value
+            feedback = question.evaluate_value(candidate)
+            wrong.append(feedback.status)
+            if isinstance(value, Mistake):
+                messages.append((value.message, feedback.message))
     return {
         "placeholder": placeholder,
         "reference": reference.status,
         "reference_message": reference.message,
         "wrong": wrong,
+        "mistake_messages": messages,
     }
 
 
@@ -81,3 +88,7 @@ def assert_question_bites(module: str, cls: type[Problem]) -> None:
     )
     for index, status in enumerate(result["wrong"]):
         assert status is Status.INCORRECT, f"{cls.__name__}: wrong answer #{index} was not rejected"
+    for declared, shown in result["mistake_messages"]:
+        assert shown == declared, (
+            f"{cls.__name__}: mistake {declared!r} answered with another message: {shown!r}"
+        )

@@ -11,6 +11,7 @@ from course.checks.core import (
     EqualityProblem,
     Feedback,
     FunctionProblem,
+    Mistake,
     ThoughtProblem,
     compare,
 )
@@ -167,3 +168,39 @@ def test_compare_nested_dict_names_the_key():
     """Does a wrong value inside a dict name its key?"""
     with pytest.raises(CheckError, match="'b'"):
         compare({"a": 1, "b": 2}, {"a": 1, "b": 3})
+
+
+class ShareWithMistakes(EqualityProblem):
+    var = "share"
+    expected = 0.52
+    tolerance = 1e-3
+    hints = ["h"]
+    solution = "share = 300 / 577"
+    wrong = [Mistake(0.48, "That is the share of men: the question asks for women."), 0.9]
+
+
+class DoubleWithMistakes(FunctionProblem):
+    var = "double"
+    cases = [((1,), 2), ((2.5,), 5.0)]
+    hints = ["h"]
+    solution = "def double(x):\n    return 2 * x"
+    wrong = [Mistake(lambda x: x * x, "You squared x: double it.")]
+
+
+def test_declared_mistake_gets_its_own_message():
+    """Does an answer matching a declared mistake get that mistake's message, others the generic one?"""
+    feedback = ShareWithMistakes({"share": 0.4801}).evaluate()
+    assert feedback.status is Status.INCORRECT
+    assert feedback.message == "That is the share of men: the question asks for women."
+    assert "men" not in ShareWithMistakes({"share": 0.9}).evaluate().message
+    assert ShareWithMistakes({"share": 0.52}).evaluate().status is Status.CORRECT
+
+
+def test_declared_wrong_function_gets_its_own_message():
+    """Does a function behaving like a declared wrong one get its message, and only then?"""
+    assert DoubleWithMistakes({"double": lambda x: x**2}).evaluate().message == (
+        "You squared x: double it."
+    )
+    other = DoubleWithMistakes({"double": lambda x: x + 1}).evaluate()
+    assert other.status is Status.INCORRECT and "squared" not in other.message
+    assert DoubleWithMistakes({"double": lambda x: 2 * x}).evaluate().status is Status.CORRECT
