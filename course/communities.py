@@ -226,9 +226,11 @@ def answer_network(events: pd.DataFrame, cop_id: str | None = None) -> nx.DiGrap
         raise ValueError("events has rows without an author_id")
     joined = _question_of_answers(events)
     graph = nx.DiGraph(cop_id=cop_id)
-    sites = events.groupby("author_id")["author_site"].agg(
-        lambda s: s.mode().sort_values().iloc[0] if s.notna().any() else None
-    )
+    # each author's most frequent site (ties: the first alphabetically); None when never given
+    counts = events.groupby(["author_id", "author_site"]).size().rename("n").reset_index()
+    counts = counts.sort_values(["author_id", "n", "author_site"], ascending=[True, False, True])
+    sites = dict.fromkeys(events["author_id"].unique())
+    sites.update(counts.drop_duplicates("author_id").set_index("author_id")["author_site"])
     for author, site in sorted(sites.items()):
         graph.add_node(author, site=site)
     counts = joined.groupby(["author_id", "author_id_question"]).size()
