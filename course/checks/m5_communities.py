@@ -228,6 +228,7 @@ class MedianFirstAnswer(EqualityProblem):
     answer (questions never answered left out)?"""
 
     var = "median_first_cop01"
+    tolerance = 1e-3  # a value read in a table rounded to 3 decimals is accepted
     hints = [
         "`communities.first_answer_hours(events)` gives one row per community.",
         "Read the `median_hours` of the row `COP01`.",
@@ -272,6 +273,7 @@ class AnsweredShare(EqualityProblem):
     """In community COP01, what share of questions got at least one answer?"""
 
     var = "answered_cop01"
+    tolerance = 1e-3  # a value read in a table rounded to 3 decimals is accepted
     hints = [
         "`communities.first_answer_hours(events)` has an `answered_share` column.",
         "Or by hand: the questions whose `event_id` appears in some answer's `reply_to`.",
@@ -424,13 +426,13 @@ class ClosingWell(ThoughtProblem):
 
 QUESTIONS = [
     WhatIsACop,
-    CrossSiteShareAll,
-    CoreShareOfEvents,
-    InReferenceBands,
-    MedianFirstAnswer,
-    AnsweredShare,
-    TopBroker,
-    SitePairsLost,
     LaunchDecision,
     ClosingWell,
+    InReferenceBands,
+    CoreShareOfEvents,
+    CrossSiteShareAll,
+    AnsweredShare,
+    MedianFirstAnswer,
+    TopBroker,
+    SitePairsLost,
 ]
