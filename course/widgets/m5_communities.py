@@ -456,16 +456,16 @@ def band_figure(shares: pd.DataFrame, title: str) -> plt.Figure:
         )
         left += shares[band].to_numpy()
     for edge in (0.10, 0.15, 0.30, 0.35):
-        axes.axvline(edge, color="#333333", linestyle=":", linewidth=1)
+        axes.axvline(edge, color="#000000", linestyle=":", linewidth=1, zorder=3)
     axes.invert_yaxis()
     axes.set_xlim(0, 1)
     axes.xaxis.set_major_formatter(plt.FuncFormatter(lambda x, _: f"{x:.0%}"))
     axes.legend(
-        title="band (dotted: reference edges)",
+        title="band (dotted lines: edges of the reference bands)",
         fontsize="small",
         ncols=3,
-        loc="lower center",
-        bbox_to_anchor=(0.5, 1.02 + 0.5 / len(shares)),
+        loc="upper center",
+        bbox_to_anchor=(0.5, -0.35 / (0.22 * len(shares) + 1.6) - 0.04),
     )
     return figure
 
