@@ -12,7 +12,7 @@ STAMP := $(VENV)/.installed
 # nbgrader calls `alembic` by name: keep the environment's bin/ first on PATH for every recipe.
 export PATH := $(abspath $(BIN)):$(PATH)
 
-.PHONY: help install start test test-fast apps bench lint format clean distclean hooks data grade-demo test-deps
+.PHONY: help install start test test-fast apps bench lint format clean distclean hooks data grade-demo test-deps lock
 
 help:
 	@echo "make start       set up (first time: a few minutes) and open the course in JupyterLab"
@@ -86,6 +86,18 @@ lint: install
 format: install
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+
+# Re-resolve the dependency ranges of pyproject.toml into the lock file (needs the package registry).
+lock:
+	rm -rf build/lock-venv
+	$(PYTHON) -m venv build/lock-venv
+	build/lock-venv/bin/python -m pip install --quiet --upgrade pip
+	build/lock-venv/bin/python -m pip install --quiet -e '.[test]'
+	@{ sed -n '1,/^[^#]/{/^#/p}' requirements/constraints.txt; \
+	   build/lock-venv/bin/python -m pip freeze --exclude-editable; } > requirements/constraints.txt.new
+	mv requirements/constraints.txt.new requirements/constraints.txt
+	rm -rf build/lock-venv
+	@echo "requirements/constraints.txt regenerated: review 'git diff', then make test"
 
 hooks:
 	git config core.hooksPath .githooks

@@ -531,3 +531,52 @@ def test_fits_over_time_report_what_each_horizon_identifies():
     assert table.loc[24, "q"] == pytest.approx(Q, rel=0.05)
     with pytest.raises(ValueError, match="horizons"):
         adoption.fits_over_time(t, new, [30])
+
+
+# --------------------------------------------------------------------------- fit: exact statistics
+# Each test below kills a planted bug that the tests above let through (issue 22).
+
+
+def _noisy_counts():
+    rng = np.random.default_rng(11)
+    t = np.arange(1, 19)
+    return t, rng.poisson(adoption.bass_adopters(t, 0.03, 0.45, 3_000)).astype(float)
+
+
+def test_fit_rmse_is_the_root_mean_square_error_over_n_periods():
+    """Is rmse √(Σ(y − ŷ)² / n), n the number of periods (not n − 1)?"""
+    t, new = _noisy_counts()
+    fit = adoption.fit_bass(t, new)
+    fitted = adoption.bass_adopters(t, fit.p, fit.q, fit.m)
+    assert fit.rmse == pytest.approx(math.sqrt(((new - fitted) ** 2).sum() / len(new)), rel=1e-9)
+
+
+def test_fit_r_squared_uses_the_spread_around_the_mean():
+    """Is r_squared 1 − SSE / Σ(y − ȳ)², not 1 − SSE / Σy²?"""
+    t, new = _noisy_counts()
+    fit = adoption.fit_bass(t, new)
+    fitted = adoption.bass_adopters(t, fit.p, fit.q, fit.m)
+    sse = ((new - fitted) ** 2).sum()
+    assert fit.r_squared == pytest.approx(1 - sse / ((new - new.mean()) ** 2).sum(), rel=1e-9)
+    assert fit.r_squared < 1 - sse / (new**2).sum()  # the two formulas differ on these data
+
+
+def test_fit_handles_periods_that_are_not_one_unit_long():
+    """With two-month periods (t = 2, 4, …), is the first period two months long and the fit exact?"""
+    t = np.arange(2, 41, 2, dtype=float)
+    new = adoption.bass_adopters(t, 0.06, 0.3, 5_000, step=2.0)
+    fit = adoption.fit_bass(t, new)
+    assert fit.p == pytest.approx(0.06, rel=0.01)
+    assert fit.q == pytest.approx(0.3, rel=0.01)
+    assert fit.m == pytest.approx(5_000, rel=0.01)
+    assert fit.rmse < 1e-3 * new.max()  # a first period of one month would leave a visible error
+
+
+def test_fit_keeps_the_best_of_its_starting_points():
+    """On counts where the first starting point ends in a worse local fit, is the best one kept?"""
+    # Found by search: from the first start the least-squares fit stops at RMSE 15.07;
+    # another start reaches RMSE 14.35.
+    t = np.arange(1, 11)
+    new = np.array([15, 20, 21, 7, 8, 3, 5, 47, 45, 4], dtype=float)
+    fit = adoption.fit_bass(t, new)
+    assert fit.rmse < 14.7

@@ -204,3 +204,36 @@ def test_declared_wrong_function_gets_its_own_message():
     other = DoubleWithMistakes({"double": lambda x: x + 1}).evaluate()
     assert other.status is Status.INCORRECT and "squared" not in other.message
     assert DoubleWithMistakes({"double": lambda x: 2 * x}).evaluate().status is Status.CORRECT
+
+
+@pytest.mark.parametrize(
+    ("actual", "accepted"),
+    [(0.52 * (1 + 5e-7), True), (0.52 + 9e-7, True), (0.52 + 3e-6, False), (0.52 * 1.00001, False)],
+)
+def test_compare_tolerance_boundary_for_numbers(actual, accepted):
+    """Is a number accepted just inside the default tolerance (1e-6) and refused just outside it?"""
+    if accepted:
+        compare(actual, 0.52)
+    else:
+        with pytest.raises(CheckError):
+            compare(actual, 0.52)
+
+
+@pytest.mark.parametrize(("offset", "accepted"), [(5e-7, True), (5e-5, False), (1e-3, False)])
+def test_compare_tolerance_boundary_for_tables(offset, accepted):
+    """Are table values accepted within the tolerance and refused ten times beyond it?"""
+    expected = pd.DataFrame({"share": [0.25, 0.5, 0.25]}, index=["a", "b", "c"])
+    actual = expected + offset
+    if accepted:
+        compare(actual, expected, tolerance=1e-6)
+    else:
+        with pytest.raises(CheckError, match="not right"):
+            compare(actual, expected, tolerance=1e-6)
+
+
+def test_compare_series_tolerance_is_the_declared_one():
+    """Does a Series differing by 1e-4 pass with tolerance 1e-3 and fail with tolerance 1e-5?"""
+    expected = pd.Series([0.1, 0.2, 0.7], index=["x", "y", "z"])
+    compare(expected + 1e-4, expected, tolerance=1e-3)
+    with pytest.raises(CheckError):
+        compare(expected + 1e-4, expected, tolerance=1e-5)
