@@ -34,10 +34,10 @@ BAND_HATCHES = {"discovery": "//", "operational": "..", "expert": ""}
 #: Lesson file of each module, used when the repository's modules/ folder cannot be listed.
 DEFAULT_LESSONS = {
     "M1": "m1_roles.ipynb",
-    "M2": "m2_participation.ipynb",
+    "M2": "m2_engagement.ipynb",
     "M3": "m3_moderation.ipynb",
-    "M4": "m4_rse_rollout.ipynb",
-    "M5": "m5_communities_of_practice.ipynb",
+    "M4": "m4_rollout.ipynb",
+    "M5": "m5_communities.ipynb",
     "M6": "m6_measurement.ipynb",
     "M7": "m7_capstone.ipynb",
 }
