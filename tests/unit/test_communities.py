@@ -392,3 +392,17 @@ def test_launch_review():
         communities.launch_review({**yes, "budget": True})
     with pytest.raises(TypeError):
         communities.launch_review({**yes, "sponsor": "yes"})
+
+
+def test_tiny_networks():
+    """Do one- and two-member networks give zero betweenness, and can the last member leave?"""
+    graph = nx.DiGraph()
+    graph.add_node("a", site="X")
+    graph.add_edge("a", "a", weight=1)  # a self-answer only
+    assert communities.brokers(graph) == [("a", 0.0)]
+    alone = communities.member_removal(graph, "a")
+    assert alone["answers_lost"] == 0 and alone["site_pairs_after"] == 0
+    graph.add_node("b", site="Y")
+    graph.add_edge("b", "a", weight=2)
+    assert communities.brokers(graph) == [("a", 0.0), ("b", 0.0)]
+    assert communities.member_removal(graph, "a")["site_pairs_lost"] == [("X", "Y")]
