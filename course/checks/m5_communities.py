@@ -405,7 +405,7 @@ class LaunchDecision(ThoughtProblem):
 
 
 class ClosingWell(ThoughtProblem):
-    """COP07 is in the transformation stage: questions per member have halved in a year and the
+    """COP20 is in the transformation stage: it had 100 questions in 2024 and 21 in 2025, and its
     coordinator is leaving. The sponsor wants to "just switch it off". What do you recommend?"""
 
     hints = [
