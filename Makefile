@@ -12,7 +12,7 @@ STAMP := $(VENV)/.installed
 # nbgrader calls `alembic` by name: keep the environment's bin/ first on PATH for every recipe.
 export PATH := $(abspath $(BIN)):$(PATH)
 
-.PHONY: help install start test test-fast apps bench lint format clean distclean hooks data grade-demo test-deps lock
+.PHONY: help install start test test-fast apps bench lint format clean distclean hooks data grade-demo test-deps lock student-edition
 
 help:
 	@echo "make start       set up (first time: a few minutes) and open the course in JupyterLab"
@@ -21,6 +21,7 @@ help:
 	@echo "make apps        serve the self-assessment and HR dashboards with Voilà"
 	@echo "make grade-demo  the instructor's grading flow on the test submissions"
 	@echo "make bench       speed and memory benchmarks, as ratios to a baseline"
+	@echo "make student-edition  what trainees get (no solutions): build/student-edition"
 	@echo "make lint        ruff and notebook hygiene;  make format: fix what ruff can"
 	@echo "make hooks       install the git hook that strips notebook outputs on commit"
 	@echo "make clean       remove generated files (keeps .venv);  make distclean: .venv too"
@@ -40,7 +41,7 @@ data: install
 	$(BIN)/course data verify
 
 start: install data
-	$(BIN)/course grade release --all
+	@if [ -d exercises/source ]; then $(BIN)/course grade release --all; fi
 	$(BIN)/jupyter lab --ServerApp.root_dir="$(CURDIR)" modules/m0_start_here.ipynb --port=$(PORT) $(if $(NO_BROWSER),--no-browser,) $(ALLOW_ROOT)
 
 # Browser tests inject axe-core, installed from the npm registry into tests/dashboards/node_modules.
@@ -73,6 +74,10 @@ grade-demo: install data
 	done; \
 	$$grade export --output build/grade-demo/grades.csv; \
 	echo "== gradebook summary"; $$grade summary
+
+# What trainees get: lessons, datasets, the course package, released assignments; no solutions.
+student-edition: install
+	$(BIN)/course bundle student build/student-edition --force
 
 bench: install test-deps
 	@set -e; for script in benchmarks/bench_*.py; do \

@@ -16,6 +16,7 @@ GROUPS: dict[str, tuple[str, str]] = {
     "grade": ("course.grading.cli", "release, collect, autograde and report nbgrader assignments"),
     "apps": ("course.apps", "serve the Voilà dashboards"),
     "progress": ("course.tracking", "show your practice progress per module"),
+    "bundle": ("course.bundle", "write the student edition (no solutions, no grading material)"),
 }
 
 

@@ -31,6 +31,8 @@ from datetime import datetime
 from pathlib import Path
 
 from course.grading.settings import (
+    DEFAULT_CELL_TIMEOUT,
+    DEFAULT_NOTEBOOK_BUDGET,
     Course,
     GradingError,
     ensure_tools_on_path,
@@ -133,7 +135,19 @@ def autograde(
     students = list(students) if students else submitted_students(course, assignment)
     if not students:
         return []
+    from course.grading.judge import ensure_references
+
+    ensure_references(course, assignment)  # once, before workers start (they would each wait)
     config = course.config(timeout=timeout, budget=budget)
+    from course.grading import sandbox
+
+    try:
+        mode = sandbox.detect(config.BudgetedExecute.get("sandbox", "auto"))
+        sandbox.preflight(mode)
+    except sandbox.SandboxError as exc:
+        raise GradingError(f"cannot sandbox the kernels: {exc}") from None
+    if progress:
+        print(f"sandbox: {mode.name} ({mode.reason})", file=sys.stderr)
     workers = max(1, min(workers or os.cpu_count() or 1, len(students)))
     bar = tqdm(
         total=len(students),
@@ -239,6 +253,8 @@ class _StudentGrader:
         config.CourseDirectory.db_url = db_url
         self.course = course
         self.db_url = db_url
+        self.timeout = config.Execute.get("timeout", DEFAULT_CELL_TIMEOUT)
+        self.budget = config.BudgetedExecute.get("notebook_budget", DEFAULT_NOTEBOOK_BUDGET)
         self.api = NbGraderAPI(coursedir=CourseDirectory(config=config), config=config)
 
     def grade(self, assignment: str, student: str) -> StudentResult:
@@ -258,6 +274,16 @@ class _StudentGrader:
         release = self.course.folder("release", ".", assignment)
         result = StudentResult(student, "graded")
         notebooks = sorted(folder.glob("*.ipynb"))
+        strangers = [p.name for p in notebooks if not (release / p.name).is_file()]
+        if strangers:  # copied by hand: nbgrader would fail on them with a bare traceback
+            expected = ", ".join(sorted(p.name for p in release.glob("*.ipynb")))
+            result.status = "error"
+            result.messages.append(
+                f"{', '.join(strangers)}: not a notebook of {assignment} (expected {expected}); "
+                f"`course grade collect` renames copies and refuses other assignments' notebooks"
+            )
+            self._record_submission(assignment, student)
+            return self._read_back(assignment, student, result)
         for path in notebooks:
             try:
                 submitted = nbformat.read(path, as_version=4)
@@ -289,9 +315,14 @@ class _StudentGrader:
             result.details = "\n".join(tail[-60:])
         graded = self.course.folder("autograded", student, assignment)
         for path in sorted(graded.glob("*.ipynb")):
-            result.timed_out += find_timeouts(nbformat.read(path, as_version=4))
+            executed = nbformat.read(path, as_version=4)
+            result.timed_out += find_timeouts(executed)
+            result.messages += find_incidents(executed)
         if result.timed_out:
-            result.messages.append(f"stopped by the time limit: {', '.join(result.timed_out)}")
+            limits = f"{self.timeout} s per cell, {self.budget} s per notebook"
+            result.messages.append(
+                f"stopped by the time limit ({limits}): {', '.join(result.timed_out)}"
+            )
         return self._read_back(assignment, student, result)
 
     def _record_submission(self, assignment: str, student: str) -> None:
@@ -388,6 +419,52 @@ def find_timeouts(notebook) -> list[str]:
                 )
                 break
     return found
+
+
+INCIDENTS = {
+    "KernelDied": "the kernel died (killed, out of memory or exited) in {cells}: restarted, "
+    "the earlier cells run again, {that} scores nothing",
+    "NotRun": "not run after repeated kernel deaths: {cells}",
+    "MemoryError": "ran out of memory (the sandbox's limit) in {cells}",
+}
+
+
+def find_incidents(notebook) -> list[str]:
+    """What the sandbox stopped in an executed notebook, one line per kind.
+
+    Args:
+        notebook: an executed (autograded) notebook.
+
+    Returns:
+        Messages for the instructor: kernel deaths, cells not run, memory exhausted, files too
+        large, output cut.
+    """
+    found: dict[str, list[str]] = {}
+    for number, cell in enumerate(notebook.cells, start=1):
+        name = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id") or f"cell {number}"
+        for output in cell.get("outputs", []):
+            kind = None
+            if output.get("output_type") == "error":
+                ename, evalue = output.get("ename", ""), str(output.get("evalue", ""))
+                if ename in INCIDENTS:
+                    kind = ename
+                elif "File too large" in evalue or "[Errno 27]" in evalue:
+                    kind = "FileTooLarge"
+            elif "[output cut:" in str(output.get("text", "")):
+                kind = "OutputCut"
+            if kind and name not in found.setdefault(kind, []):
+                found[kind].append(name)
+    out = []
+    for kind, cells in found.items():
+        listed = ", ".join(cells)
+        if kind == "FileTooLarge":
+            out.append(f"wrote a file larger than the sandbox allows in {listed}")
+        elif kind == "OutputCut":
+            out.append(f"output cut at the sandbox's byte limit in {listed}")
+        else:
+            that = "that cell" if len(cells) == 1 else "each of them"
+            out.append(INCIDENTS[kind].format(cells=listed, that=that))
+    return out
 
 
 # -- main side -----------------------------------------------------------------------------------

@@ -1,9 +1,16 @@
-"""Feedback pages that carry scores, test names and failure messages, never test source.
+"""Feedback pages that carry scores, test names and course-written messages, never test source.
 
 nbgrader's own ``generate_feedback`` renders the autograded notebook, hidden tests included
-(jupyter/nbgrader#917, #1363). Ours is built from the gradebook and the outputs of the autograded
-notebook: per question the score, the test's name (the first line of its docstring), and for a
-failed test the error's name and message only. Pages go where nbgrader puts feedback
+(jupyter/nbgrader#917, #1363). Ours is built from the gradebook and the judged outputs of the
+autograded notebook (:mod:`course.grading.judge`): per question the score, the test's name (the
+first line of its docstring) and, for a failed test, the message the course wrote. Nothing the
+student's code printed or raised is shown, and any line of the page that holds a line of a
+hidden test (the student's own answers included) is blanked out.
+
+Both buttons make the same page: ``course grade feedback`` calls :func:`feedback`, and
+``nbgrader generate_feedback`` (formgrader's "Generate Feedback") uses
+:class:`CourseFeedbackExporter`, set as ``GenerateFeedback.exporter_class`` by
+``course.grading.settings``. Pages go where nbgrader puts feedback
 (``feedback/<student>/<assignment>/<notebook>.html``), so ``nbgrader release_feedback`` can hand
 them out through the exchange.
 """
@@ -14,8 +21,14 @@ import ast
 import html
 from pathlib import Path
 
+from nbconvert.exporters import Exporter
+
 from course.grading.autograde import TIMEOUT_ERRORS, load_records
+from course.grading.judge import FAILED, HIDDEN_BEGIN, HIDDEN_END, TIMEOUT_MESSAGE
 from course.grading.settings import Course
+
+REDACTED = "[a line of a hidden test, not shown]"
+MIN_SECRET = 12  # shorter hidden lines (`else:`, `pass`) say nothing
 
 STYLE = """
 body{font-family:system-ui,sans-serif;max-width:52rem;margin:2rem auto;padding:0 1rem;color:#222}
@@ -43,24 +56,67 @@ def title_of_test(source: str, fallback: str) -> str:
 
 
 def failure_message(outputs: list) -> str | None:
-    """A failed test's message from its outputs: error name and value, no traceback.
+    """A failed test's message from its judged outputs: only text the course wrote.
 
     Args:
-        outputs: the outputs of an executed test cell.
+        outputs: the outputs of a judged test cell (:mod:`course.grading.judge`).
 
     Returns:
-        The message, or ``None`` when the cell raised nothing.
+        The judge's message, a time-out notice, "a check did not pass" for any other error
+        (never its text: it could come from the student's code), or ``None`` when there is none.
     """
     for output in outputs:
         if output.get("output_type") != "error":
             continue
-        name, value = output.get("ename", "Error"), str(output.get("evalue", "")).strip()
+        name, value = output.get("ename"), output.get("evalue")
         if name in TIMEOUT_ERRORS:
-            return "stopped: it ran out of time (look for a loop that never ends)"
-        if name == "AssertionError" and not value:
-            return "a check did not pass"
-        return f"{name}: {value[:300]}" if value else name
+            return TIMEOUT_MESSAGE
+        if name == FAILED and isinstance(value, str) and value.strip():
+            return value.strip()[:300]
+        return "a check did not pass"
     return None
+
+
+def hidden_lines(sources: list[str]) -> set[str]:
+    """The lines of hidden tests that appear nowhere outside them.
+
+    Args:
+        sources: the source versions of a notebook's cells (as the gradebook keeps them).
+
+    Returns:
+        Stripped lines of at least 12 characters, found only between ``### BEGIN HIDDEN
+        TESTS`` and ``### END HIDDEN TESTS``.
+    """
+    hidden, visible = set(), set()
+    for source in sources:
+        inside = False
+        for line in source.splitlines():
+            text = line.strip()
+            if HIDDEN_BEGIN in text:
+                inside = True
+            elif HIDDEN_END in text:
+                inside = False
+            elif len(text) >= MIN_SECRET:
+                (hidden if inside else visible).add(text)
+    return hidden - visible
+
+
+def scrub(text: str, secrets: set[str]) -> str:
+    """Blank out every line of ``text`` that holds a hidden test line.
+
+    Args:
+        text: text to show (a student's answer, a message).
+        secrets: lines that must never be shown (:func:`hidden_lines`).
+
+    Returns:
+        The text, each offending line replaced by a notice.
+    """
+    if not secrets:
+        return text
+    return "\n".join(
+        REDACTED if any(secret in line for secret in secrets) else line
+        for line in text.splitlines()
+    )
 
 
 def feedback(course: Course, assignment: str, students: list[str] | None = None) -> list[Path]:
@@ -80,26 +136,7 @@ def feedback(course: Course, assignment: str, students: list[str] | None = None)
     written = []
     with course.gradebook() as gb:
         target = gb.find_assignment(assignment)
-        # cell facts from the gradebook: names, points, which cells are written answers
-        cells = {}
-        for notebook in target.notebooks:
-            sources = {c.name: c.source for c in notebook.source_cells}
-            written_answers = {c.name for c in notebook.solution_cells}
-            order = [c.name for c in notebook.source_cells]
-            cells[notebook.name] = [
-                {
-                    "id": g.name,
-                    "max": g.max_score,
-                    "manual": g.name in written_answers,
-                    "title": "Written answer"
-                    if g.name in written_answers
-                    else title_of_test(sources.get(g.name, ""), g.name),
-                }
-                for g in sorted(
-                    notebook.grade_cells,
-                    key=lambda g: order.index(g.name) if g.name in order else 0,
-                )
-            ]
+        facts = {notebook.name: _notebook_facts(notebook) for notebook in target.notebooks}
         for submission in target.submissions:
             student = submission.student.id
             if students and student not in students:
@@ -108,9 +145,8 @@ def feedback(course: Course, assignment: str, students: list[str] | None = None)
             for notebook in submission.notebooks:
                 graded = course.folder("autograded", student, assignment) / f"{notebook.name}.ipynb"
                 executed = nbformat.read(graded, as_version=4) if graded.is_file() else None
-                page = _render(
-                    assignment, student, notebook, cells[notebook.name], executed, record
-                )
+                cells, secrets = facts[notebook.name]
+                page = _render(assignment, student, notebook, cells, executed, record, secrets)
                 out = course.folder("feedback", student, assignment) / f"{notebook.name}.html"
                 out.parent.mkdir(parents=True, exist_ok=True)
                 out.write_text(page, encoding="utf-8")
@@ -118,8 +154,52 @@ def feedback(course: Course, assignment: str, students: list[str] | None = None)
     return written
 
 
-def _render(assignment, student, notebook, cells, executed, record) -> str:
-    esc = html.escape
+def render_page(course: Course, assignment: str, student: str, notebook: str, executed) -> str:
+    """The feedback page of one notebook of one submission.
+
+    Args:
+        course: the course.
+        assignment: the assignment name.
+        student: the student id.
+        notebook: the notebook name, without ``.ipynb``.
+        executed: the autograded notebook, or ``None`` when there is none.
+
+    Returns:
+        The HTML page, the same as :func:`feedback` writes.
+    """
+    record = load_records(course, assignment).get(student, {})
+    with course.gradebook() as gb:
+        submitted = gb.find_submission_notebook(notebook, assignment, student)
+        cells, secrets = _notebook_facts(submitted.notebook)
+        return _render(assignment, student, submitted, cells, executed, record, secrets)
+
+
+def _notebook_facts(notebook) -> tuple[list[dict], set[str]]:
+    """Cell facts from the gradebook (names, points, written answers) and the hidden lines."""
+    sources = {c.name: c.source for c in notebook.source_cells}
+    written_answers = {c.name for c in notebook.solution_cells}
+    order = [c.name for c in notebook.source_cells]
+    cells = [
+        {
+            "id": g.name,
+            "max": g.max_score,
+            "manual": g.name in written_answers,
+            "title": "Written answer"
+            if g.name in written_answers
+            else title_of_test(sources.get(g.name, ""), g.name),
+        }
+        for g in sorted(
+            notebook.grade_cells,
+            key=lambda g: order.index(g.name) if g.name in order else 0,
+        )
+    ]
+    return cells, hidden_lines(list(sources.values()))
+
+
+def _render(assignment, student, notebook, cells, executed, record, secrets) -> str:
+    def esc(text) -> str:
+        return html.escape(scrub(str(text), secrets))
+
     outputs, answers = {}, {}
     if executed is not None:
         for cell in executed.cells:
@@ -186,3 +266,60 @@ def _render(assignment, student, notebook, cells, executed, record) -> str:
 <h2>Your answers</h2>{answer_blocks or "<p>No answer could be read from the submission.</p>"}
 </body></html>
 """
+
+
+class CourseFeedbackExporter(Exporter):
+    """nbgrader's ``GenerateFeedback`` through the course's page (formgrader's button too).
+
+    Set as ``GenerateFeedback.exporter_class`` (``course.grading.settings``): instead of
+    rendering the autograded notebook, hidden tests and student outputs included, it writes the
+    page :func:`feedback` writes. Files nbgrader copied next to it from the autograded folder
+    (anything the student's code wrote there while it was graded) are removed.
+    """
+
+    output_mimetype = "text/html"
+
+    def _file_extension_default(self):
+        return ".html"
+
+    def from_notebook_node(self, nb, resources=None, **kw):
+        """Render the feedback page of the autograded notebook ``nb``.
+
+        Args:
+            nb: the autograded notebook.
+            resources: nbgrader's resources (student, assignment and notebook ids).
+            **kw: passed on to nbconvert.
+
+        Returns:
+            ``(html, resources)``.
+        """
+        nb, resources = super().from_notebook_node(nb, resources, **kw)
+        ids = resources["nbgrader"]
+        coursedir = self.parent.coursedir
+        course = Course.create(
+            Path(coursedir.root),
+            Path(coursedir.root) / coursedir.source_directory,
+            db_url=coursedir.db_url,
+        )
+        page = render_page(course, ids["assignment"], ids["student"], ids["notebook"], nb)
+        dest = Path(
+            coursedir.format_path(coursedir.feedback_directory, ids["student"], ids["assignment"])
+        )
+        _keep_only_pages(course, ids["assignment"], dest)
+        resources["output_extension"] = ".html"
+        return page, resources
+
+
+def _keep_only_pages(course: Course, assignment: str, folder: Path) -> None:
+    """Remove from a feedback folder everything but the notebooks' pages."""
+    import shutil
+
+    with course.gradebook() as gb:
+        pages = {f"{n.name}.html" for n in gb.find_assignment(assignment).notebooks}
+    if not folder.is_dir():
+        return
+    for entry in folder.iterdir():
+        if entry.is_dir() and not entry.is_symlink():
+            shutil.rmtree(entry)
+        elif entry.name not in pages:
+            entry.unlink()

@@ -175,6 +175,7 @@ def collect(course: Course, assignment: str, source: str | Path) -> CollectRepor
 
 
 def _collect_folder(course: Course, assignment: str, root: Path, report: CollectReport):
+    known = _known_notebooks(course)
     for entry in sorted(root.iterdir()):
         if entry.name.startswith(".") or entry.name == "__MACOSX":
             continue
@@ -188,15 +189,109 @@ def _collect_folder(course: Course, assignment: str, root: Path, report: Collect
         if not work.is_dir():
             report.skipped.append((entry.name, f"no {assignment}/ folder inside"))
             continue
+        plan, refusal = match_notebooks(course, assignment, work, known)
+        if refusal:
+            report.skipped.append((entry.name, refusal))
+            continue
         dest = course.folder("submitted", entry.name, assignment)
         if dest.exists():
             shutil.rmtree(dest)
-        shutil.copytree(work, dest, ignore=IGNORED, symlinks=False)
+        shutil.copytree(work, dest, ignore=_ignore_notebooks, symlinks=False)
+        for source_name, (target, note) in plan.items():
+            if target is not None:
+                shutil.copy2(work / source_name, dest / target)
+            if note:
+                report.warnings.append((entry.name, note))
         if not any(dest.glob("*.ipynb")):
             report.warnings.append((entry.name, "no notebook in the submission: it will score 0"))
         report.collected.append(entry.name)
     _add_students(course, report.collected)
     return report
+
+
+def _ignore_notebooks(folder, names):
+    """Copy a submission without its notebooks (they are placed by :func:`match_notebooks`)."""
+    return set(IGNORED(folder, names)) | {n for n in names if n.endswith(".ipynb")}
+
+
+def _grade_ids(path: Path) -> set[str] | None:
+    """The nbgrader grade ids of a notebook's cells (``None``: not a readable notebook)."""
+    import json
+
+    try:
+        cells = json.loads(path.read_text(encoding="utf-8")).get("cells", [])
+        return {
+            c["metadata"]["nbgrader"]["grade_id"]
+            for c in cells
+            if isinstance(c, dict) and c.get("metadata", {}).get("nbgrader", {}).get("grade_id")
+        }
+    except (OSError, ValueError, AttributeError, TypeError, KeyError):
+        return None
+
+
+def _known_notebooks(course: Course) -> dict[tuple[str, str], set[str]]:
+    """(assignment, notebook name) -> grade ids, for every assignment of the course."""
+    known = {}
+    for name in course.source_assignments():
+        for path in sorted((course.source / name).glob("*.ipynb")):
+            known[(name, path.name)] = _grade_ids(path) or set()
+    return known
+
+
+def match_notebooks(
+    course: Course, assignment: str, work: Path, known: dict | None = None
+) -> tuple[dict[str, tuple[str | None, str]], str | None]:
+    """Decide where each notebook of one student's submission goes.
+
+    A notebook with the expected name is kept. Another name (``m1_roles (1).ipynb``, ``Copy of
+    m1_roles.ipynb``) is recognised by its cells' grade ids: renamed to the assignment's notebook
+    it belongs to, or left out when that notebook is already there. A notebook of another
+    assignment alone is refused; next to the expected notebook it is left out. Notebooks that
+    are not the course's are left out.
+
+    Args:
+        course: the course.
+        assignment: the assignment being collected.
+        work: the student's ``<assignment>/`` folder.
+        known: the course's notebooks and their grade ids (read from the sources when ``None``).
+
+    Returns:
+        ``(plan, refusal)``: file name -> (name to copy it as or ``None`` to leave it out, note
+        for the instructor or ``""``), and a one-line reason when the whole submission is refused
+        (``None`` otherwise).
+    """
+    known = known if known is not None else _known_notebooks(course)
+    expected = {nb for (a, nb) in known if a == assignment}
+    notebooks = sorted(p for p in work.glob("*.ipynb") if p.is_file())
+    plan: dict[str, tuple[str | None, str]] = {}
+    taken = {p.name for p in notebooks if p.name in expected}  # until shown to be foreign
+    foreign = []
+    for path in notebooks:
+        ids = _grade_ids(path)
+        owner = None
+        if ids:
+            scores = {key: len(ids & ref) / len(ref) for key, ref in known.items() if ref}
+            best = max(scores, key=scores.get, default=None)
+            owner = best if best and scores[best] >= 0.5 else None
+        if path.name in expected and (owner is None or owner[0] == assignment):
+            plan[path.name] = (path.name, "")  # by name (an unreadable one is reported later)
+            continue
+        if path.name in expected:
+            taken.discard(path.name)
+        if owner is None:
+            why = "not a readable notebook" if ids is None else "not a notebook of this course"
+            plan[path.name] = (None, f"{path.name} left out: {why}")
+        elif owner[0] != assignment:
+            foreign.append(f"{path.name} is {owner[1]} of {owner[0]}")
+            plan[path.name] = (None, f"{path.name} left out: it is {owner[0]}'s notebook")
+        elif owner[1] in taken:
+            plan[path.name] = (None, f"{path.name} left out: a second copy of {owner[1]}")
+        else:
+            taken.add(owner[1])
+            plan[path.name] = (owner[1], f"{path.name} collected as {owner[1]}")
+    if foreign and not taken:
+        return {}, f"wrong assignment: {'; '.join(foreign)}, not {assignment}"
+    return plan, None
 
 
 def _collect_exchange(course: Course, assignment: str) -> CollectReport:

@@ -3,7 +3,12 @@
 - :class:`BudgetedExecute`: nbgrader's ``Execute`` with a time budget per notebook on top of the
   per-cell timeout. A cell that runs out of time is interrupted and the notebook goes on (also
   when the interrupted kernel is slow to answer); once the budget is spent the remaining cells
-  are not run and are marked as errors (zero points).
+  are not run and are marked as errors (zero points). The kernel runs in the sandbox of
+  :mod:`course.grading.sandbox` (memory, CPU, file size, processes, a private folder, another
+  uid when root); each cell keeps at most ``max_output_bytes`` of output. When the kernel dies
+  (killed, out of memory, ``os._exit``), the cell it died in is marked as an error, a new kernel
+  is started, the earlier code cells are run again (their outputs are kept from the first run)
+  and grading goes on with the next cell, so the points earned elsewhere stay.
 - :class:`KeepStderrOutOfTests`: nbgrader scores any stderr output in a test cell as zero
   (``nbgrader.utils.determine_grade``), so a correct answer whose code warns when the test calls
   it would lose its points. Our test cells never write to stderr (team convention), so stderr
@@ -12,15 +17,23 @@
 
 from __future__ import annotations
 
+import copy
+import json
 import time
 
-from nbclient.exceptions import CellTimeoutError
+from nbclient import NotebookClient
+from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbformat.notebooknode import NotebookNode
 from nbgrader import utils
 from nbgrader.preprocessors import Execute, NbGraderPreprocessor
-from traitlets import Integer
+from traitlets import Integer, Unicode
+
+from course.grading.sandbox import Limits, SandboxedKernelManager, detect
 
 BUDGET_ERROR = "TimeBudgetExceeded"
+KERNEL_DIED = "KernelDied"
+NOT_RUN = "NotRun"
+OUTPUT_CUT = "[output cut: this cell printed more than {limit} bytes]"
 
 
 class BudgetedExecute(Execute):
@@ -30,11 +43,147 @@ class BudgetedExecute(Execute):
         600,
         help="Seconds a whole notebook may run; later cells are skipped and marked as errors.",
     ).tag(config=True)
+    sandbox = Unicode(
+        "auto",
+        help="Sandbox of graded kernels: auto, bwrap, setpriv, limits or off "
+        "(course.grading.sandbox; grading/INSTRUCTORS.md says what each guarantees).",
+    ).tag(config=True)
+    memory_limit_mb = Integer(2048, help="Address space of a graded kernel, in MiB.").tag(
+        config=True
+    )
+    cpu_limit = Integer(
+        0, help="CPU seconds of one kernel (0: the notebook budget plus 60 s)."
+    ).tag(config=True)
+    file_size_limit_mb = Integer(64, help="Largest file a graded kernel may write, in MiB.").tag(
+        config=True
+    )
+    process_limit = Integer(64, help="Processes and threads of a graded kernel (root).").tag(
+        config=True
+    )
+    max_output_bytes = Integer(
+        1 << 20, help="Bytes of output kept per cell; the rest is cut with a note."
+    ).tag(config=True)
+    max_kernel_restarts = Integer(
+        8, help="Kernel deaths survived per notebook; after that the other cells are not run."
+    ).tag(config=True)
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("kernel_manager_class", SandboxedKernelManager)
+        super().__init__(*args, **kwargs)
+
+    def create_kernel_manager(self):
+        """A kernel manager that launches the kernel in the configured sandbox."""
+        km = super().create_kernel_manager()
+        if isinstance(km, SandboxedKernelManager):
+            km.sandbox_mode = detect(self.sandbox)
+            km.sandbox_limits = Limits(
+                memory_mb=self.memory_limit_mb,
+                cpu_seconds=self.cpu_limit or (self.notebook_budget or 600) + 60,
+                file_size_mb=self.file_size_limit_mb,
+                processes=self.process_limit,
+            )
+        return km
 
     def preprocess(self, nb, resources=None, km=None):
-        """Execute ``nb``, starting the notebook's clock."""
+        """Execute ``nb`` within its budget, restarting the kernel each time it dies."""
         self._deadline = time.monotonic() + self.notebook_budget if self.notebook_budget else None
-        return super().preprocess(nb, resources, km)
+        NotebookClient.__init__(self, nb, km)
+        self.reset_execution_trackers()
+        self._check_assign_resources(resources)
+        self._output_used: dict[int, int] = {}
+        self._output_cut: set[int] = set()
+        self.kernel_deaths: list[int] = []
+        start = 0
+        while True:
+            self._current = start
+            try:
+                with self.setup_kernel():
+                    self._replaying = bool(start)  # a death before the replay is done
+                    info_msg = self.wait_for_reply(self.kc.kernel_info())
+                    self.nb.metadata["language_info"] = info_msg["content"]["language_info"]
+                    if start:
+                        self._replay(start)
+                    for index in range(start, len(self.nb.cells)):
+                        self._current = index
+                        self.preprocess_cell(self.nb.cells[index], resources, index)
+                break
+            except Exception as exc:
+                if start == 0 and not isinstance(exc, DeadKernelError):
+                    raise  # the kernel could not start at all: nbgrader reports it
+                dead = self._current
+                if getattr(self, "_replaying", False) or not isinstance(exc, DeadKernelError):
+                    why = "the kernel could not be restarted after it died" + (
+                        f" ({type(exc).__name__})" if not isinstance(exc, DeadKernelError) else ""
+                    )
+                    self._mark_not_run(start, why)
+                    break
+                self.kernel_deaths.append(dead)
+                self.nb.cells[dead].setdefault("outputs", []).append(
+                    NotebookNode(
+                        output_type="error",
+                        ename=KERNEL_DIED,
+                        evalue="the kernel died while running this cell (killed, out of memory "
+                        "or exited); it was restarted and the earlier cells were run again",
+                        traceback=[],
+                    )
+                )
+                start = dead + 1
+                if len(self.kernel_deaths) > self.max_kernel_restarts or start >= len(nb.cells):
+                    if start < len(nb.cells):
+                        self._mark_not_run(start, "the kernel died too often")
+                    break
+        self.set_widgets_metadata()
+        return self.nb, self.resources
+
+    def _replay(self, stop: int) -> None:
+        """Run the code cells before ``stop`` again in a new kernel, keeping their outputs."""
+        self._replaying = True
+        try:
+            for index, cell in enumerate(self.nb.cells[:stop]):
+                if cell.cell_type != "code" or index in self.kernel_deaths:
+                    continue
+                if any(o.get("ename") in (BUDGET_ERROR, NOT_RUN) for o in cell.get("outputs", [])):
+                    continue
+                self._current = index
+                self._output_used.pop(index, None)
+                self._output_cut.discard(index)
+                self.execute_cell(copy.deepcopy(cell), index, store_history=False)
+        finally:
+            self._replaying = False
+
+    def _mark_not_run(self, start: int, why: str) -> None:
+        for cell in self.nb.cells[start:]:
+            if cell.cell_type == "code":
+                cell.outputs = [
+                    NotebookNode(output_type="error", ename=NOT_RUN, evalue=why, traceback=[])
+                ]
+
+    def output(self, outs, msg, display_id, cell_index):
+        """Keep at most ``max_output_bytes`` of a cell's output; errors are always kept."""
+        content = msg.get("content", {})
+        if msg.get("msg_type") == "error":  # an error decides the score: shorten, never drop
+            content["evalue"] = str(content.get("evalue", ""))[:2000]
+            content["traceback"] = [str(t)[:2000] for t in content.get("traceback", [])[-20:]]
+            return super().output(outs, msg, display_id, cell_index)
+        if msg.get("msg_type") == "stream":
+            size = len(content.get("text", ""))
+        else:
+            size = len(json.dumps(content.get("data", {}), default=str))
+        used = self._output_used.get(cell_index, 0)
+        self._output_used[cell_index] = used + size
+        if used + size <= self.max_output_bytes:
+            return super().output(outs, msg, display_id, cell_index)
+        if cell_index in self._output_cut:
+            return None
+        self._output_cut.add(cell_index)
+        if msg.get("msg_type") == "stream":
+            content["text"] = content.get("text", "")[: max(0, self.max_output_bytes - used)]
+            super().output(outs, msg, display_id, cell_index)
+        note = NotebookNode(
+            output_type="stream", name="stdout", text=OUTPUT_CUT.format(limit=self.max_output_bytes)
+        )
+        outs.append(note)
+        return None
 
     def _remaining(self) -> float | None:
         deadline = getattr(self, "_deadline", None)
@@ -62,17 +211,21 @@ class BudgetedExecute(Execute):
                 )
             ]
             return cell, resources
+        limit = self._get_timeout(cell)
+        self._output_used.pop(index, None)
+        self._output_cut.discard(index)
         try:
             return super().preprocess_cell(cell, resources, index)
-        except CellTimeoutError as exc:
+        except CellTimeoutError:
             # After interrupting a cell, nbclient waits a while for its last output; on a busy
             # machine that wait can run out, and nbgrader would then give up on the whole
-            # notebook. The cell already failed: record it and go on with the next one.
+            # notebook. The cell already failed: record it and go on with the next one. (The
+            # exception's text gives the wait for output, not the cell's limit: say the limit.)
             cell.outputs.append(
                 NotebookNode(
                     output_type="error",
                     ename="CellTimeoutError",
-                    evalue=str(exc).splitlines()[0],
+                    evalue=f"stopped: the cell ran longer than its limit of {limit} s",
                     traceback=[],
                 )
             )

@@ -21,8 +21,11 @@ DEFAULT_CELL_TIMEOUT = 30
 DEFAULT_NOTEBOOK_BUDGET = 600
 
 # Run after execution and before SaveAutoGrades, so a warning never reaches the scorer.
+# JudgeRecordedAnswers judges test cells on their recorded answers, in this process, and leaves
+# them course-written outputs only (course.grading.judge).
 AUTOGRADE_PREPROCESSORS = [
     "course.grading.preprocessors.BudgetedExecute",
+    "course.grading.judge.JudgeRecordedAnswers",
     "course.grading.preprocessors.KeepStderrOutOfTests",
     "nbgrader.preprocessors.IgnorePattern",
     "nbconvert.preprocessors.ClearMetadataPreprocessor",
@@ -52,6 +55,10 @@ def apply_grading_defaults(c: Config) -> Config:
     # cell's last output; nbgrader then fails the whole notebook instead of grading the rest.
     c.Execute.iopub_timeout = 20
     c.BudgetedExecute.notebook_budget = DEFAULT_NOTEBOOK_BUDGET
+    # `nbgrader generate_feedback` and formgrader's button write the course's leak-proof page
+    # (course.grading.feedback), never the autograded notebook with its hidden tests.
+    c.GenerateFeedback.exporter_class = "course.grading.feedback.CourseFeedbackExporter"
+    c.GenerateFeedback.preprocessors = []
     return c
 
 

@@ -19,7 +19,7 @@ QUESTION_RE = re.compile(r"^(m\d+_q\d+)")
 EXPORT_COLUMNS = [
     "student_id", "last_name", "first_name", "email", "lms_user_id", "assignment", "status",
     "submitted_at", "seconds_late", "autograded_score", "written_score", "late_penalty",
-    "score", "max_score", "percent", "needs_manual_grading",
+    "score", "max_score", "percent", "needs_manual_grading", "reason",
 ]  # fmt: skip
 # Okabe-Ito colours, readable with every common colour-vision deficiency
 BLUE, ORANGE = "#0072B2", "#E69F00"
@@ -33,7 +33,8 @@ def export_frame(course: Course) -> pd.DataFrame:
 
     Returns:
         A frame with :data:`EXPORT_COLUMNS`; ``status`` is ``graded``, ``missing`` (no notebook),
-        ``error`` (could not be graded), ``not graded`` or ``not submitted``.
+        ``error`` (could not be graded), ``not graded`` or ``not submitted``. An ``error`` row
+        has empty scores (nothing could be graded, which is not 0) and ``reason`` says why.
     """
     from nbgrader.api import MissingEntry
 
@@ -73,6 +74,11 @@ def export_frame(course: Course) -> pd.DataFrame:
                         score=sub.score,
                         needs_manual_grading=bool(sub.needs_manual_grade),
                     )
+                    record = records.get(student.id, {})
+                    if row["status"] in ("error", "missing"):
+                        row["reason"] = "; ".join(record.get("messages", []))
+                    if row["status"] == "error":  # nothing graded: empty, not 0
+                        row.update(autograded_score=None, score=None)
                 rows.append(row)
     frame = pd.DataFrame(rows, columns=EXPORT_COLUMNS)
     frame["percent"] = 100 * frame["score"] / frame["max_score"].where(frame["max_score"] > 0)

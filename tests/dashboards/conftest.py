@@ -14,6 +14,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import socket
@@ -248,20 +249,51 @@ class WidgetSession:
         self._json = json
         self._uuid = uuid
         self.timeout = timeout
-        response = requests.get(server.page_url(query), timeout=timeout)
+        self._websocket = websocket
+        response = _retry(lambda: requests.get(server.page_url(query), timeout=timeout))
         response.raise_for_status()
         self.html = response.text
         self.kernel_id = re.search(r'"kernelId": "([0-9a-f-]+)"', self.html).group(1)
         self.session = uuid.uuid4().hex
-        url = f"ws://127.0.0.1:{server.port}/api/kernels/{self.kernel_id}/channels"
+        self._url = f"ws://127.0.0.1:{server.port}/api/kernels/{self.kernel_id}/channels"
         if server.token:
-            url += f"?token={server.token}"
-        self.ws = websocket.create_connection(url, timeout=timeout)
+            self._url += f"?token={server.token}"
+        self.ws = None
         self.states: dict[str, dict] = {}
-        self._request_states()
+        self._connect()
+
+    # On a loaded machine the client's socket can break (BrokenPipeError, a truncated frame).
+    # The harness then reconnects to the same kernel and asks for the widget states again:
+    # the kernel, and so the app under test, is untouched, and no assertion is retried.
+    _BROKEN = (BrokenPipeError, ConnectionResetError, ValueError, OSError)
+
+    def _connect(self, attempts: int = 4) -> None:
+        for attempt in range(attempts):
+            if self.ws is not None:
+                with contextlib.suppress(Exception):
+                    self.ws.close()
+            try:
+                self.ws = _retry(
+                    lambda: self._websocket.create_connection(self._url, timeout=self.timeout)
+                )
+                self._request_states()
+                return
+            except (*self._BROKEN, self._websocket.WebSocketConnectionClosedException):
+                if attempt == attempts - 1:
+                    raise
+                time.sleep(0.5 * (attempt + 1))
 
     def _send(self, msg_type: str, content: dict, metadata: dict | None = None) -> None:
-        message = {
+        message = self._message(msg_type, content, metadata)
+        payload = self._json.dumps(message)
+        try:
+            self.ws.send(payload)
+        except (*self._BROKEN, self._websocket.WebSocketException):
+            self._connect()
+            self.ws.send(payload)
+
+    def _message(self, msg_type: str, content: dict, metadata: dict | None) -> dict:
+        return {
             "header": {
                 "msg_id": self._uuid.uuid4().hex,
                 "msg_type": msg_type,
@@ -276,13 +308,18 @@ class WidgetSession:
             "channel": "shell",
             "buffers": [],
         }
-        self.ws.send(self._json.dumps(message))
 
     def _receive(self) -> dict:
-        frame = self.ws.recv()
-        if isinstance(frame, bytes):  # a message with binary buffers: not used by these apps
+        try:
+            frame = self.ws.recv()
+            if isinstance(frame, bytes):  # a message with binary buffers: not used by these apps
+                return {}
+            return self._json.loads(frame)
+        except self._websocket.WebSocketTimeoutException:
+            raise
+        except (*self._BROKEN, self._websocket.WebSocketException):
+            self._connect()
             return {}
-        return self._json.loads(frame)
 
     def _apply(self, message: dict) -> None:
         """Track widget state changes sent by the kernel."""
@@ -298,15 +335,20 @@ class WidgetSession:
 
     def _request_states(self) -> None:
         control = self._uuid.uuid4().hex
-        self._send(
-            "comm_open",
-            {"comm_id": control, "target_name": "jupyter.widget.control", "data": {}},
-            metadata={"version": "1.0.0"},  # ipywidgets' control protocol version
-        )
-        self._send("comm_msg", {"comm_id": control, "data": {"method": "request_states"}})
+        # Straight on the socket: a break here surfaces to _connect's retry, never recursion.
+        for msg_type, content, metadata in (
+            (
+                "comm_open",
+                {"comm_id": control, "target_name": "jupyter.widget.control", "data": {}},
+                {"version": "1.0.0"},  # ipywidgets' control protocol version
+            ),
+            ("comm_msg", {"comm_id": control, "data": {"method": "request_states"}}, {}),
+        ):
+            self.ws.send(self._json.dumps(self._message(msg_type, content, metadata)))
         deadline = time.monotonic() + self.timeout
         while time.monotonic() < deadline:
-            message = self._receive()
+            frame = self.ws.recv()
+            message = {} if isinstance(frame, bytes) else self._json.loads(frame)
             data = message.get("content", {}).get("data", {})
             if data.get("method") == "update_states":
                 self.states = {mid: s["state"] for mid, s in data["states"].items()}
@@ -359,6 +401,18 @@ class WidgetSession:
 
     def close(self) -> None:
         self.ws.close()
+
+
+def _retry(connect, attempts: int = 5, pause: float = 0.5):
+    """Call ``connect()`` again when the connection itself fails (never a test's assertion)."""
+    for attempt in range(attempts):
+        try:
+            return connect()
+        except (ConnectionError, OSError, requests.ConnectionError):
+            if attempt == attempts - 1:
+                raise
+            time.sleep(pause * (attempt + 1))
+    raise AssertionError("unreachable")
 
 
 @pytest.fixture

@@ -16,7 +16,13 @@ from nbformat.v4 import new_code_cell, new_notebook, new_output
 
 from course.grading import intake
 from course.grading.autograde import find_tampering, find_timeouts
-from course.grading.feedback import failure_message, title_of_test
+from course.grading.feedback import (
+    REDACTED,
+    failure_message,
+    hidden_lines,
+    scrub,
+    title_of_test,
+)
 from course.grading.preprocessors import BUDGET_ERROR, BudgetedExecute, KeepStderrOutOfTests
 from course.grading.settings import Course, GradingError, ensure_tools_on_path, find_repo_root
 from course.grading.stats import item_statistics
@@ -63,16 +69,35 @@ def test_timeouts_are_found():
 
 
 def test_failure_message_has_no_traceback():
-    """Does a failed test's message give the error, never the traceback's code lines?"""
-    output = new_output(
-        "error", ename="AssertionError", evalue="give a fraction",
+    """Does a failed test show the judge's message only, never another error's text?"""
+    judged = new_output(
+        "error", ename="TestFailed", evalue="give a fraction",
+        traceback=["TestFailed: give a fraction"],
+    )  # fmt: skip
+    assert failure_message([judged]) == "give a fraction"
+    raw = new_output(
+        "error", ename="AssertionError", evalue="assert abs(share - 300 / 577) < 1e-9",
         traceback=["Cell In[3], line 4", "assert abs(share - 300 / 577) < 1e-9"],
     )  # fmt: skip
-    message = failure_message([output])
-    assert message == "AssertionError: give a fraction"
-    bare = new_output("error", ename="AssertionError", evalue="", traceback=["secret"])
-    assert failure_message([bare]) == "a check did not pass"
+    assert failure_message([raw]) == "a check did not pass"
+    timeout = new_output("error", ename="CellTimeoutError", evalue="secret", traceback=[])
+    assert failure_message([timeout]).startswith("stopped: it ran out of time")
     assert failure_message([new_output("stream", name="stdout", text="hi")]) is None
+
+
+def test_feedback_blanks_out_hidden_test_lines():
+    """Are lines holding a hidden test line blanked out, visible lines kept?"""
+    sources = [
+        '"""Is x?"""\nassert x > 0, "x is positive"\n### BEGIN HIDDEN TESTS\n'
+        'record("x_value", x, tolerance=1e-9)\nelse:\n### END HIDDEN TESTS',
+        'assert x > 0, "x is positive"\n### BEGIN HIDDEN TESTS\nassert x > 0, "x is positive"\n'
+        "### END HIDDEN TESTS",
+    ]
+    secrets = hidden_lines(sources)
+    assert secrets == {'record("x_value", x, tolerance=1e-9)'}
+    answer = 'x = 1\ny = 2; record("x_value", x, tolerance=1e-9)  # copied\nassert x > 0'
+    assert scrub(answer, secrets).splitlines() == ["x = 1", REDACTED, "assert x > 0"]
+    assert scrub(answer, set()) == answer
 
 
 def test_test_name_is_the_docstring_line():
