@@ -12,10 +12,12 @@ STAMP := $(VENV)/.installed
 # nbgrader calls `alembic` by name: keep the environment's bin/ first on PATH for every recipe.
 export PATH := $(abspath $(BIN)):$(PATH)
 
-.PHONY: help install start test test-fast apps bench lint format clean distclean hooks data grade-demo test-deps lock student-edition
+.PHONY: help install start submit progress reset-lesson test test-fast apps bench lint format clean distclean hooks data grade-demo test-deps lock student-edition
 
 help:
 	@echo "make start       set up (first time: a few minutes) and open the course in JupyterLab"
+	@echo "make submit A=m1_roles   hand in an assignment, then see its score and feedback"
+	@echo "make progress    your practice progress;  make reset-lesson L=m1_roles: start it again"
 	@echo "make test        run the whole test suite (what CI runs)"
 	@echo "make test-fast   the suite without slow and browser tests"
 	@echo "make apps        serve the self-assessment and HR dashboards with Voilà"
@@ -40,9 +42,28 @@ install: $(STAMP)
 data: install
 	$(BIN)/course data verify
 
+# The trainee works in my_lessons/ (own copies, kept across updates); the terminal gets the venv;
+# course/jupyter/trainee/ hides nbgrader's instructor tools from the trainee's server.
 start: install data
 	@if [ -d exercises/source ]; then $(BIN)/course grade release --all; fi
-	$(BIN)/jupyter lab --ServerApp.root_dir="$(CURDIR)" modules/m0_start_here.ipynb --port=$(PORT) $(if $(NO_BROWSER),--no-browser,) $(ALLOW_ROOT)
+	$(BIN)/course lessons prepare
+	COURSE_VENV_BIN="$(abspath $(BIN))" JUPYTER_CONFIG_PATH="$(CURDIR)/course/jupyter/trainee" $(BIN)/jupyter lab --ServerApp.root_dir="$(CURDIR)" \
+		--ServerApp.terminado_settings="{'shell_command': ['bash', '--rcfile', '$(CURDIR)/course/jupyter/terminal_rc.sh', '-i']}" \
+		my_lessons/m0_start_here.ipynb --port=$(PORT) $(if $(NO_BROWSER),--no-browser,) $(ALLOW_ROOT)
+
+# Trainee shortcuts: make submit A=m1_roles (hand in, then score and feedback); make progress;
+# make reset-lesson L=m1_roles (a fresh copy; yours is saved in my_lessons/.previous/).
+submit: install
+	@test -n "$(A)" || { echo "usage: make submit A=m1_roles (a lesson or assignment name)"; exit 2; }
+	$(BIN)/course grade submit $(A)
+	$(BIN)/course grade score $(A)
+
+progress: install
+	@$(BIN)/course progress $(L)
+
+reset-lesson: install
+	@test -n "$(L)" || { echo "usage: make reset-lesson L=m1_roles"; exit 2; }
+	$(BIN)/course lessons reset $(L)
 
 # Browser tests inject axe-core, installed from the npm registry into tests/dashboards/node_modules.
 test-deps: install
@@ -50,8 +71,11 @@ test-deps: install
 		if [ ! -d tests/dashboards/node_modules/axe-core ]; then \
 			(cd tests/dashboards && npm ci --no-audit --no-fund --loglevel=error); fi; fi
 
+# Two pytest workers (the machines are 2 cores); tests that share one server carry an
+# xdist_group and run on one worker. TEST_WORKERS=0 runs the suite serially.
+TEST_WORKERS ?= 2
 test: install test-deps
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadgroup --durations=25
 
 test-fast: install
 	$(BIN)/python -m pytest -m "not slow and not browser"

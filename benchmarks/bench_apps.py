@@ -29,16 +29,8 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from course.apps import voila_command, voila_env  # noqa: E402
+from course.browser import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
 
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--headless",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 SETTLE_SECONDS = 6
 PAGES = {
     "app": (
@@ -122,7 +114,7 @@ def main(argv: list[str] | None = None) -> int:
         try:
             with sync_playwright() as playwright:
                 browser = playwright.chromium.launch(
-                    executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS
+                    executable_path=CHROMIUM, args=list(CHROMIUM_ARGS)
                 )
                 for name, (_path, selector) in PAGES.items():  # warm-up: browser caches, JS bundles
                     measure(browser, servers[name], selector)

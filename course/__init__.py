@@ -11,15 +11,15 @@ __all__ = ["__version__", "progress"]
 
 
 def progress(module: str | None = None):
-    """Show what is done, tried or untouched, per module (or for one module).
+    """Show what is done, tried or not started, per module (or for one module), and what is next.
 
     Args:
         module: a module name such as ``"m1_roles"``; ``None`` shows every module.
 
     Returns:
-        A ``pandas.DataFrame`` with one row per module (or per question when ``module`` is given),
-        which renders as a table in JupyterLab.
+        A :class:`course.tracking.ProgressView`: the table (one row per module, or per question
+        when ``module`` is given) and the next thing to do; it reads like the table.
     """
     from course import tracking
 
-    return tracking.summary(module)
+    return tracking.ProgressView(module)

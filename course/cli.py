@@ -16,6 +16,8 @@ GROUPS: dict[str, tuple[str, str]] = {
     "grade": ("course.grading.cli", "release, collect, autograde and report nbgrader assignments"),
     "apps": ("course.apps", "serve the Voilà dashboards"),
     "progress": ("course.tracking", "show your practice progress per module"),
+    "lessons": ("course.workspace", "your own copies of the lessons in my_lessons/; reset one"),
+    "sources": ("course.sources", "render and check the source register (docs/sources.md)"),
     "bundle": ("course.bundle", "write the student edition (no solutions, no grading material)"),
 }
 

@@ -479,7 +479,11 @@ def _target_hours(target: Any) -> tuple[str, float]:
 
 
 def _quantile(ordered: np.ndarray, q: float) -> float:
-    """numpy's default (linear) quantile on sorted data that may end with +inf."""
+    """numpy's default (linear) quantile on sorted data that may end with +inf.
+
+    Not ``np.quantile``: with +inf in the data its interpolation computes inf − inf and returns
+    NaN (numpy 2.x, with a RuntimeWarning), where an unanswered item must read as an endless wait.
+    """
     position = (len(ordered) - 1) * q
     low, high = math.floor(position), math.ceil(position)
     weight = position - low

@@ -27,6 +27,8 @@ from importlib import resources
 from numbers import Integral, Real
 from typing import Any
 
+from course.assess.i18n import LANGUAGES, pick
+
 __all__ = [
     "BANDS",
     "DIMENSIONS",
@@ -46,7 +48,6 @@ __all__ = [
 DIMENSIONS: tuple[str, ...] = ("D1", "D2", "D3", "D4", "D5")
 ITEMS: tuple[str, ...] = tuple(f"{d}.{i}" for d in DIMENSIONS for i in range(1, 5))
 ORIENTATION_ITEMS: tuple[str, ...] = ("O1", "O2", "O3")
-LANGUAGES: tuple[str, ...] = ("fr", "en")
 BANDS: tuple[str, ...] = ("discovery", "operational", "expert")
 
 #: Modules each dimension recommends, in the order they are listed.
@@ -317,15 +318,4 @@ def instrument(lang: str = "fr") -> dict:
     if lang not in LANGUAGES:
         raise ValueError(f"unknown language {lang!r}; expected one of {', '.join(LANGUAGES)}")
     data = _load_instrument()
-    return _pick(data, lang)
-
-
-def _pick(node: Any, lang: str) -> Any:
-    """Resolve ``{"fr": …, "en": …}`` leaves to one language, recursively."""
-    if isinstance(node, dict):
-        if set(node) == set(LANGUAGES):
-            return node[lang]
-        return {key: _pick(value, lang) for key, value in node.items()}
-    if isinstance(node, list):
-        return [_pick(value, lang) for value in node]
-    return node
+    return pick(data, lang)

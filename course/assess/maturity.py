@@ -8,7 +8,8 @@ The rules are those of part B of the course's instrument (``shared/domain/instru
 - all eight are required;
 - overall stage = the median of the eight stages rounded down (the median of eight values can
   end in .5), capped at the weakest stage + 1;
-- next actions: for every dimension below stage 4, the descriptor of its next stage.
+- next actions: for every dimension below stage 4, what to do to reach its next stage (the
+  instrument's ``actions``, written as actions, not as the next stage's description).
 
 >>> result = score({d: 3 for d in DIMENSIONS} | {"culture": 1})
 >>> result.overall_stage, result.weakest
@@ -23,6 +24,8 @@ from functools import cache
 from importlib import resources
 from numbers import Integral, Real
 from typing import Any
+
+from course.assess.i18n import LANGUAGES, pick
 
 __all__ = [
     "DIMENSIONS",
@@ -45,7 +48,6 @@ DIMENSIONS: tuple[str, ...] = (
     "measurement",
 )
 STAGES: tuple[int, ...] = (1, 2, 3, 4)
-LANGUAGES: tuple[str, ...] = ("fr", "en")
 TOP_STAGE = STAGES[-1]
 
 
@@ -58,7 +60,7 @@ class MaturityResult:
         overall_stage: median stage rounded down, capped at ``weakest_stage + 1``.
         weakest_stage: the lowest stage given.
         weakest: the dimensions at ``weakest_stage``, in instrument order.
-        next_actions: dimension key → the descriptor of its next stage, for every dimension below
+        next_actions: dimension key → the action that leads to its next stage, for every dimension below
             stage 4, weakest stages first (ties in instrument order); empty when all are at 4.
         next_stages: dimension key → the stage that ``next_actions`` describes.
         lang: the language of ``next_actions``.
@@ -152,8 +154,7 @@ def score(stages: dict[str, Any], lang: str = "en") -> MaturityResult:
     )
     next_stages = {dim: valid[dim] + 1 for dim in below_top}
     next_actions = {
-        dim: wording["dimensions"][dim]["descriptors"][str(stage)]
-        for dim, stage in next_stages.items()
+        dim: wording["dimensions"][dim]["actions"][str(stage)] for dim, stage in next_stages.items()
     }
     return MaturityResult(
         stages=valid,
@@ -190,15 +191,4 @@ def instrument(lang: str = "fr") -> dict:
     """
     if lang not in LANGUAGES:
         raise ValueError(f"unknown language {lang!r}; expected one of {', '.join(LANGUAGES)}")
-    return _pick(_load_instrument(), lang)
-
-
-def _pick(node: Any, lang: str) -> Any:
-    """Resolve ``{"fr": …, "en": …}`` leaves to one language, recursively."""
-    if isinstance(node, dict):
-        if set(node) == set(LANGUAGES):
-            return node[lang]
-        return {key: _pick(value, lang) for key, value in node.items()}
-    if isinstance(node, list):
-        return [_pick(value, lang) for value in node]
-    return node
+    return pick(_load_instrument(), lang)

@@ -72,9 +72,7 @@ def lesson_links(base_url: str | None = None, modules_dir: Path | None = None) -
 
 def chart_png(result: CompetencyResult, text: dict) -> bytes:
     """A horizontal bar chart of the five scores as PNG bytes (missing scores are left empty)."""
-    import matplotlib
-
-    matplotlib.use("Agg")
+    # A bare Figure renders to PNG without pyplot, so the trainee's backend is never switched.
     from matplotlib.figure import Figure
     from matplotlib.patches import Patch
 

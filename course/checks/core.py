@@ -290,22 +290,23 @@ def _frames_equal(actual: pd.DataFrame, expected: pd.DataFrame, tolerance: float
 
 @dataclass(frozen=True)
 class Mistake:
-    """A wrong answer a trainee is likely to give, with the message aimed at that mistake.
+    """A wrong answer a trainee is likely to give, with the feedback aimed at that mistake.
 
-    Declare it in a question's ``wrong`` list: ``Mistake(73.6, "That is a percentage: ...")``.
-    ``check()`` shows the message when the trainee's answer matches ``value`` (for a function
-    question, ``value`` is a wrong function: the trainee's matches it when it gives the same
-    results on every case); the test suite proves each one is rejected with its message.
+    Put it in a question's ``wrong`` list (directly or from a :class:`LazyWrong`): when a
+    trainee's answer matches ``value`` (a function: gives the same outputs on every case),
+    ``check()`` says ``message`` instead of the generic sentence, and the test suite proves that
+    it does. The message names the slip and the way out, never the expected value.
     """
 
     value: Any
     message: str
+    #: how close an answer must be to ``value`` to be read as this mistake (a value written
+    #: rounded needs a looser one); ``None``: the question's own tolerance.
+    tolerance: float | None = None
 
-
-def _mistakes(problem: Problem) -> Iterator[Mistake]:
-    for item in type(problem).wrong:
-        if isinstance(item, Mistake):
-            yield item
+    def within(self, question_tolerance: float) -> float:
+        """The tolerance to match this mistake with, for a question of ``question_tolerance``."""
+        return self.tolerance if self.tolerance is not None else question_tolerance
 
 
 class LazyWrong:
@@ -435,20 +436,12 @@ class EqualityProblem(Problem):
         try:
             compare(value, self.expected_value(), self.tolerance, self.ignore_order)
         except CheckError as exc:
-            return Feedback(Status.INCORRECT, self._mistake_message(value) or str(exc))
+            return Feedback(Status.INCORRECT, self._diagnosis(value) or str(exc))
         except Exception as exc:  # a comparison that blows up is still one sentence
             return Feedback(
                 Status.INCORRECT, f"Could not compare your value ({type(exc).__name__})."
             )
         return Feedback(Status.CORRECT, "well done.")
-
-    def _mistake_message(self, value: Any) -> str | None:
-        """The message of the declared mistake ``value`` matches, if any."""
-        for mistake in _mistakes(self):
-            with contextlib.suppress(Exception):
-                compare(value, mistake.value, self.tolerance, self.ignore_order)
-                return mistake.message
-        return None
 
     def evaluate(self) -> Feedback:
         if self.var not in self.namespace:
@@ -457,6 +450,18 @@ class EqualityProblem(Problem):
                 f"no variable `{self.var}` yet: run the cell that defines it, then check again.",
             )
         return self.evaluate_value(self.namespace[self.var])
+
+    def _diagnosis(self, value: Any) -> str | None:
+        """The message of the first declared :class:`Mistake` that ``value`` matches, if any."""
+        for mistake in type(self).wrong:
+            if not isinstance(mistake, Mistake):
+                continue
+            try:
+                compare(value, mistake.value, mistake.within(self.tolerance), self.ignore_order)
+            except Exception:  # not this mistake (or not comparable with it)
+                continue
+            return mistake.message
+        return None
 
 
 class FunctionProblem(Problem):
@@ -502,21 +507,12 @@ class FunctionProblem(Problem):
             try:
                 compare(result, expected, self.tolerance)
             except CheckError as exc:
+                diagnosis = self._diagnosis(func)
                 return Feedback(
                     Status.INCORRECT,
-                    self._mistake_message(func)
-                    or f"On case {number}, `{self.var}({shown_args})`: {exc}",
+                    diagnosis or f"On case {number}, `{self.var}({shown_args})`: {exc}",
                 )
         return Feedback(Status.CORRECT, f"`{self.var}` passes all {number} cases.")
-
-    def _mistake_message(self, func: Callable) -> str | None:
-        """The message of the declared wrong function ``func`` behaves like on every case."""
-        for mistake in _mistakes(self):
-            with contextlib.suppress(Exception):
-                for args, _ in self.case_list():
-                    compare(func(*args), mistake.value(*args), self.tolerance)
-                return mistake.message
-        return None
 
     def evaluate(self) -> Feedback:
         if self.var not in self.namespace:
@@ -524,6 +520,19 @@ class FunctionProblem(Problem):
                 Status.NOT_ATTEMPTED, f"no function `{self.var}` yet: run the cell that defines it."
             )
         return self.evaluate_value(self.namespace[self.var])
+
+    def _diagnosis(self, func: Any) -> str | None:
+        """The message of the first declared :class:`Mistake` whose function ``func`` mimics."""
+        for mistake in type(self).wrong:
+            if not isinstance(mistake, Mistake):
+                continue
+            try:
+                for args, _ in self.case_list():
+                    compare(func(*args), mistake.value(*args), mistake.within(self.tolerance))
+            except Exception:  # a different slip, or none we know
+                continue
+            return mistake.message
+        return None
 
 
 class ThoughtProblem(Problem):

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 
-from course.checks.core import EqualityProblem, FunctionProblem, ThoughtProblem
+from course.checks.core import EqualityProblem, FunctionProblem, Mistake, ThoughtProblem
 
 # Code the lesson runs before its questions; the test suite runs it before each reference solution.
 SETUP = """\
@@ -49,7 +49,21 @@ class InternalReportingToHR(EqualityProblem):
         "internal_hr_share = (internal['reports_to'] == 'HR').mean()"
     )
     # Inverted conditional (internal among HR reporters), HR among everyone, a percentage, a count.
-    wrong = [0.575, 0.0693, 31.94, 23]
+    wrong = [
+        Mistake(
+            0.575,
+            "You divided by the people reporting to HR: that is the share of internal CMs among "
+            "them. The question starts from the internal CMs: divide by them.",
+            tolerance=1e-3,
+        ),
+        Mistake(
+            0.0693,
+            "You divided by every respondent: the question is among internal CMs only.",
+            tolerance=1e-3,
+        ),
+        31.94,
+        Mistake(23, "That is a count of people; the question asks for a share."),
+    ]
 
     def expected(self) -> float:
         survey = _survey()
@@ -66,7 +80,18 @@ class ShareOfWomen(EqualityProblem):
         "`(survey['gender'] == 'woman').mean()`: the mean of True/False values is a share.",
     ]
     solution = "share_women = (survey['gender'] == 'woman').mean()"
-    wrong = [300, 52.0, 277 / 577, 300 / 454]
+    wrong = [
+        Mistake(300, "That is the number of women; divide it by the number of respondents."),
+        Mistake(52.0, "52 is the published percentage; give a share between 0 and 1."),
+        Mistake(
+            0.52,
+            "0.52 is the published figure typed in; compute the share from the data (the "
+            "file's count gives a slightly different number).",
+            tolerance=1e-6,
+        ),
+        277 / 577,
+        Mistake(300 / 454, "454 is the 2011 edition; divide by this survey's respondents."),
+    ]
 
     def expected(self) -> float:
         survey = _survey()
@@ -87,8 +112,20 @@ class WomenInterval(EqualityProblem):
         "women = int((survey['gender'] == 'woman').sum())\n"
         "women_interval = roles.wilson_interval(women, len(survey))"
     )
-    # The Wald interval, the interval in percent, the interval of the men (wrong category).
-    wrong = [(0.47916, 0.56070), (47.92, 56.04), (0.43957, 0.52083)]
+    # Share ± margin (Wald, or the ± 4 points rule), percentages, the men's interval.
+    wrong = [
+        Mistake(
+            (0.48, 0.56),
+            "That is share ± margin (about ± 4 points, the Wald interval); the course uses the "
+            "Wilson interval: roles.wilson_interval from the two counts.",
+            tolerance=0.006,
+        ),
+        Mistake((47.92, 56.04), "Those are percentages; give the bounds as shares (0 to 1).", 0.2),
+        Mistake(
+            (0.43957, 0.52083),
+            "That is the interval of the men; count the women as successes.",
+        ),
+    ]
 
     def expected(self) -> tuple[float, float]:
         from course import roles
@@ -111,7 +148,14 @@ class MajorityShown(EqualityProblem):
         "women_interval = roles.wilson_interval(int((survey['gender'] == 'woman').sum()), "
         "len(survey))"
     )
-    wrong = [True, "False", 0]
+    wrong = [
+        Mistake(
+            True,
+            "52% is above one half, but look at the low end of the interval: is it above 0.5?",
+        ),
+        Mistake("False", "That is text (in quotes); give the boolean False or True."),
+        0,
+    ]
 
     def expected(self) -> bool:
         from course import roles
@@ -136,7 +180,15 @@ class JobBoardAmongHired(EqualityProblem):
         "job_board_hired = (hired['hiring_channel'] == 'job board').mean()"
     )
     # Over all respondents (the published denominator), a percentage, a count.
-    wrong = [133 / 577, 0.23, 26.23, 133]
+    wrong = [
+        Mistake(
+            133 / 577,
+            "You kept the freelancers in the denominator; they were not hired, so leave them out.",
+        ),
+        0.23,
+        26.23,
+        Mistake(133, "That is a count; divide it by the number of hired respondents."),
+    ]
 
     def expected(self) -> float:
         survey = _survey()
@@ -164,8 +216,12 @@ class SampleSizeFunction(FunctionProblem):
         "    return math.ceil(1.96**2 * 0.25 / margin**2)"
     )
     wrong = [
-        lambda margin: round(1.96**2 * 0.25 / margin**2),  # rounds 1067.1 down
-        lambda margin: int(1.96**2 * 0.25 / margin**2),  # truncates
+        Mistake(
+            lambda margin: round(1.96**2 * 0.25 / margin**2),
+            "You rounded to the nearest whole number (or cut the decimals): 1067.1 answers "
+            "rounded down miss the margin. Round a sample size up.",
+        ),
+        lambda margin: int(1.96**2 * 0.25 / margin**2),  # truncates: same cases as round
         lambda margin: math.ceil(1.96**2 * 0.25 / margin),  # forgot to square the margin
         lambda margin: math.ceil(1.96 * 0.25 / margin**2),  # forgot to square z
     ]
@@ -202,7 +258,21 @@ class InternalFacilitationShare(EqualityProblem):
         "internal_facilitate = roles.time_shares(task_log, 'role').loc['internal', 'facilitate']"
     )
     # External CMs' share; the mean of each CM's share; facilitation among all roles; a percentage.
-    wrong = [0.0755, 0.2583, 0.1456, 26.24]
+    wrong = [
+        Mistake(
+            0.0755,
+            "That is the external CMs' share; take the row of the internal CMs.",
+            tolerance=1e-3,
+        ),
+        Mistake(
+            0.2583,
+            "That is the mean of each CM's own share (a typical CM's week); the question asks "
+            "for the share of the internal team's logged hours.",
+            tolerance=1e-3,
+        ),
+        0.1456,
+        Mistake(26.24, "That looks like a percentage; give a share between 0 and 1.", 0.05),
+    ]
 
     def expected(self) -> float:
         from course import roles
@@ -223,7 +293,15 @@ class BiggestGapTask(EqualityProblem):
         "biggest_gap_task = (shares.loc['internal'] - shares.loc['external']).abs().idxmax()"
     )
     # Without abs() one gets the external CMs' largest lead, or the internal largest share.
-    wrong = ["moderate", "create content", "watch"]
+    wrong = [
+        Mistake(
+            "moderate",
+            "That is where external CMs lead by the most; compare the gap whichever way "
+            "(take its absolute value).",
+        ),
+        "create content",
+        "watch",
+    ]
 
     def expected(self) -> str:
         from course import roles
@@ -243,7 +321,11 @@ class ClaireIndex(EqualityProblem):
     ]
     solution = "claire_index = roles.orientation_index(4, 2, None)  # (4 + (6 - 2)) / 2 = 4.0"
     # O2 not reversed; blank read as 3; blank read as 0.
-    wrong = [3.0, 11 / 3, 8 / 3]
+    wrong = [
+        Mistake(3.0, "O2 points the other way: use 6 − O2, not O2."),
+        Mistake(11 / 3, "A blank is not a 3: average only the statements answered."),
+        Mistake(8 / 3, "A blank is not a 0: average only the statements answered."),
+    ]
     expected = 4.0
 
 

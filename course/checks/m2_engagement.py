@@ -11,7 +11,7 @@ import functools
 
 import numpy as np
 
-from course.checks.core import EqualityProblem, FunctionProblem, LazyWrong, ThoughtProblem
+from course.checks.core import EqualityProblem, FunctionProblem, LazyWrong, Mistake, ThoughtProblem
 
 # Code the lesson runs before its questions; the test suite runs it before each reference solution.
 SETUP = """\
@@ -72,8 +72,15 @@ class GiniInternal(EqualityProblem):
         internal = _members("internal")
         posters = internal.loc[internal["n_posts"] > 0, "n_posts"]
         return [
-            engagement.gini(posters),  # zeros left out: looks far more equal
-            engagement.gini(_members("external")["n_posts"]),  # the other community
+            Mistake(
+                engagement.gini(posters),
+                "You left out the members who never posted: among posters only, posting looks "
+                "far more equal. The question counts every member, zeros included.",
+            ),
+            Mistake(
+                engagement.gini(_members("external")["n_posts"]),
+                "That is the external community; the question is about the internal one.",
+            ),
             0.9,
         ]
 
@@ -128,7 +135,11 @@ def gini_by_definition(values):
     return float(np.abs(x[:, None] - x[None, :]).sum() / (2 * n**2 * x.mean()))
 """
 
-    wrong = [_sample_gini, _no_two, _no_zero_guard]
+    wrong = [
+        _sample_gini,
+        Mistake(_no_two, "Your result is twice too large: the definition divides by 2 n² x̄."),
+        _no_zero_guard,
+    ]
 
 
 class TopOnePercentExternal(EqualityProblem):
@@ -154,8 +165,14 @@ class TopOnePercentExternal(EqualityProblem):
         posts = _members("external")["n_posts"]
         share = engagement.top_share(posts, 0.01)
         return [
-            100 * share,  # a percentage
-            engagement.top_share(posts[posts > 0], 0.01),  # top 1% of posters only
+            Mistake(
+                100 * share, "That looks like a percentage; give a share between 0 and 1.", 0.05
+            ),
+            Mistake(
+                engagement.top_share(posts[posts > 0], 0.01),
+                "You took the top 1% of the posters only; the question is the top 1% of all "
+                "members, silent ones included.",
+            ),
             engagement.top_share(posts, 0.10),  # top 10%
         ]
 
@@ -192,7 +209,11 @@ core_content_share = engagement.band_summary(internal_writing).loc["core", "cont
         writing = internal["n_posts"] + internal["n_comments"]
         table = engagement.band_summary(writing)
         return [
-            float(table.loc["core", "member_share"]),  # share of members, not of content
+            Mistake(
+                float(table.loc["core", "member_share"]),
+                "That is the core's share of the members; the question asks for its share of "
+                "the content (posts + comments).",
+            ),
             float(engagement.band_summary(internal["n_posts"]).loc["core", "contribution_share"]),
             100 * float(table.loc["core", "contribution_share"]),
         ]
@@ -231,8 +252,15 @@ median_rate_reach = engagement.engagement_rate(engaged, external_posts["reach"])
         by_reach = engagement.engagement_rate(engaged, posts["reach"])
         return [
             float(engagement.engagement_rate(engaged, posts["impressions"]).median()),
-            float(by_reach.median() / 100),  # a share, not a percentage
-            float(by_reach.mean()),  # the mean, pulled up by viral posts
+            Mistake(
+                float(by_reach.median() / 100),
+                "The rate is asked in percent here (times 100), not as a share.",
+            ),
+            Mistake(
+                float(by_reach.mean()),
+                "That is the mean, pulled up by a few viral posts; the question asks for the "
+                "median.",
+            ),
             float(engagement.engagement_rate(posts["reactions"], posts["reach"]).median()),
         ]
 
@@ -268,48 +296,60 @@ rank_agreement = rates["rate_by_reach"].corr(rates["rate_by_followers"], method=
         rates = engagement.post_rates(_external_posts())
         return [
             float(rates["rate_by_reach"].corr(rates["rate_by_impressions"], method="spearman")),
-            float(rates["rate_by_reach"].corr(rates["rate_by_followers"])),  # Pearson
+            Mistake(
+                float(rates["rate_by_reach"].corr(rates["rate_by_followers"])),
+                "That is Pearson's correlation of the values; the question asks for Spearman's "
+                "rank correlation (method='spearman').",
+            ),
             1.0,
         ]
 
     wrong = LazyWrong(_wrong)
 
 
-class ActiveVersusWriting(EqualityProblem):
-    """In the internal community: the share of members *active* (at least one post, comment or
-    reaction) and the share who *write* (at least one post or comment), as a dict."""
+class InteractiveVersusWriting(EqualityProblem):
+    """In the internal community: the share of members *interactive* (at least one post, comment
+    or reaction) and the share who *write* (at least one post or comment), as a dict."""
 
     var = "activity"
 
     def expected(self):
         internal = _members("internal")
-        active = (internal["n_posts"] + internal["n_comments"] + internal["n_reactions"]) > 0
+        interactive = (internal["n_posts"] + internal["n_comments"] + internal["n_reactions"]) > 0
         writing = (internal["n_posts"] + internal["n_comments"]) > 0
-        return {"active": float(active.mean()), "writing": float(writing.mean())}
+        return {"interactive": float(interactive.mean()), "writing": float(writing.mean())}
 
     hints = [
         "A boolean Series such as `(internal['n_posts'] + internal['n_comments']) > 0` has a "
         "`.mean()`: the share of True.",
-        "Build the dict `{'active': ..., 'writing': ...}` with two shares between 0 and 1.",
+        "Build the dict `{'interactive': ..., 'writing': ...}` with two shares between 0 and 1. "
+        "'Active' would include readers, and `members` holds no reads.",
     ]
     solution = """\
-is_active = (internal["n_posts"] + internal["n_comments"] + internal["n_reactions"]) > 0
+is_interactive = (internal["n_posts"] + internal["n_comments"] + internal["n_reactions"]) > 0
 is_writing = (internal["n_posts"] + internal["n_comments"]) > 0
-activity = {"active": is_active.mean(), "writing": is_writing.mean()}
+activity = {"interactive": is_interactive.mean(), "writing": is_writing.mean()}
 """
 
     @staticmethod
     def _wrong():
         internal = _members("internal")
-        active = float(
+        interactive = float(
             ((internal["n_posts"] + internal["n_comments"] + internal["n_reactions"]) > 0).mean()
         )
         writing = float(((internal["n_posts"] + internal["n_comments"]) > 0).mean())
         posting = float((internal["n_posts"] > 0).mean())
         return [
-            {"active": writing, "writing": active},  # swapped
-            {"active": active, "writing": posting},  # comments forgotten
-            {"active": round(active * len(internal)), "writing": round(writing * len(internal))},
+            Mistake(
+                {"interactive": writing, "writing": interactive},
+                "The two shares are swapped: interactive members (any post, comment or reaction) "
+                "are at least as many as writing ones.",
+            ),
+            {"interactive": interactive, "writing": posting},  # comments forgotten
+            {
+                "interactive": round(interactive * len(internal)),
+                "writing": round(writing * len(internal)),
+            },
         ]
 
     wrong = LazyWrong(_wrong)
@@ -345,7 +385,7 @@ class ChampionsPlan(ThoughtProblem):
     first quarter, and the one figure you would watch to know they work."""
 
     hints = [
-        "Yammer's advice, relayed in the sources: a CM should not do everything; the job is to "
+        "Yammer's advice, relayed by a French blog post: a CM should not do everything; the job is to "
         "make others active. Who could you make more active, and who is easy to recruit?",
         "Think in levels: someone who already reacts may answer a question before writing a post.",
         "What happens to the community if two or three superusers change jobs?",
@@ -374,6 +414,6 @@ QUESTIONS = [
     MedianRateByReach,
     RankAgreement,
     WhichDenominator,
-    ActiveVersusWriting,
+    InteractiveVersusWriting,
     ChampionsPlan,
 ]

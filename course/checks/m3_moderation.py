@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from course.checks.core import EqualityProblem, FunctionProblem, ThoughtProblem
+from course.checks.core import EqualityProblem, FunctionProblem, Mistake, ThoughtProblem
 
 # Code the lesson runs before its questions; the test suite runs it before each reference solution.
 SETUP = "import course.data\nfrom course import moderation\ncomments = course.data.load('comments')"
@@ -33,7 +33,14 @@ class RawAgreement(EqualityProblem):
         "The mean of a True/False column is the share of True.",
     ]
     solution = 'raw_agreement = (comments["label_mod_a"] == comments["label_mod_b"]).mean()'
-    wrong: ClassVar[list] = [3059, 76.475, 0.7238588249518055]
+    wrong: ClassVar[list] = [
+        Mistake(3059, "That is a number of comments; divide by the number of comments."),
+        Mistake(76.475, "That looks like a percentage; give a share between 0 and 1.", 0.05),
+        Mistake(
+            0.7238588249518055,
+            "That is Cohen's kappa; the question asks for the raw share of identical labels.",
+        ),
+    ]
 
     def expected(self):
         comments = _comments()
@@ -66,8 +73,11 @@ class KappaFromTable(FunctionProblem):
         "    return (p_o - p_e) / (1 - p_e)"
     )
     wrong: ClassVar[list] = [
-        # the observed agreement, forgetting chance
-        lambda t: (t[0][0] + t[1][1]) / (t[0][0] + t[0][1] + t[1][0] + t[1][1]),
+        Mistake(
+            lambda t: (t[0][0] + t[1][1]) / (t[0][0] + t[0][1] + t[1][0] + t[1][1]),
+            "Your function returns the observed agreement p_o; kappa removes the agreement "
+            "expected by chance: (p_o − p_e) / (1 − p_e).",
+        ),
         # chance agreement from the "yes" cell alone
         lambda t: (
             (((t[0][0] + t[1][1]) / sum(map(sum, t))) - (t[0][0] / sum(map(sum, t))) ** 2)
@@ -88,7 +98,14 @@ class KappaInternal(EqualityProblem):
         'rse = comments[comments["channel"] == "rse"]\n'
         'kappa_rse = moderation.cohen_kappa(rse["label_mod_a"], rse["label_mod_b"])'
     )
-    wrong: ClassVar[list] = [0.7238588249518055, 0.7345698132408821, 0.7501988862370724]
+    wrong: ClassVar[list] = [
+        Mistake(
+            0.7238588249518055,
+            "That is kappa over both channels; keep the internal network's rows first.",
+        ),
+        0.7345698132408821,
+        0.7501988862370724,
+    ]
 
     def expected(self):
         from course import moderation
@@ -113,7 +130,14 @@ class BoundaryShare(EqualityProblem):
         'boundary = pairs[pairs["first"].isin(pair) & pairs["second"].isin(pair)]\n'
         'boundary_share = boundary["share"].sum()'
     )
-    wrong: ClassVar[list] = [0.12752391073326248, 0.0545, 218]
+    wrong: ClassVar[list] = [
+        0.12752391073326248,
+        Mistake(
+            0.0545,
+            "You divided by all the comments; the question asks for a share of the disagreements.",
+        ),
+        Mistake(218, "That is a count; give it as a share of the disagreements."),
+    ]
 
     def expected(self):
         comments = _comments()
@@ -140,8 +164,14 @@ class KeywordRulePrecisionRecall(EqualityProblem):
         "keyword_pr = moderation.precision_recall(should_go, by_keywords, True)"
     )
     wrong: ClassVar[list] = [
-        (0.23265306122448978, 0.49421965317919075),
-        (0.6204545454545455, 0.7428571428571429),
+        Mistake(
+            (0.23265306122448978, 0.49421965317919075),
+            "The two numbers are swapped: give (precision, recall) in that order.",
+        ),
+        Mistake(
+            (0.6204545454545455, 0.7428571428571429),
+            "That is every rule together; the question is about the keyword rule only.",
+        ),
     ]
 
     def expected(self):
@@ -164,7 +194,11 @@ class SilencedFairCriticism(EqualityProblem):
         'silenced = int((comments["flagged_by"].notna() '
         '& (comments["category"] == "fair_criticism")).sum())'
     )
-    wrong: ClassVar[list] = [175, 0.2565104166666667, 880]
+    wrong: ClassVar[list] = [
+        Mistake(175, "That is the keyword rule alone; count what any of the rules flags."),
+        Mistake(0.2565104166666667, "That is a share; the question asks how many comments."),
+        Mistake(880, "That counts every flagged comment; keep the fair criticisms only."),
+    ]
 
     def expected(self):
         comments = _comments()
@@ -186,7 +220,14 @@ class BrandWithin24h(EqualityProblem):
         'brand = comments[comments["channel"] == "brand_page"]\n'
         'within_24h_brand = moderation.response_time_stats(brand["hours_to_first_reply"])["within_24h"]'
     )
-    wrong: ClassVar[list] = [0.9140577041129527, 54.28363105359096, 0.5680190930787589]
+    wrong: ClassVar[list] = [
+        Mistake(
+            0.9140577041129527,
+            "You left out the comments nobody answered: they count as misses, not as gaps.",
+        ),
+        Mistake(54.28363105359096, "That looks like a percentage; give a share.", 0.05),
+        0.5680190930787589,
+    ]
 
     def expected(self):
         brand = _comments().query("channel == 'brand_page'")
@@ -207,7 +248,13 @@ class BrandOffHours(EqualityProblem):
         'day, hour = brand["posted_at"].dt.weekday, brand["posted_at"].dt.hour\n'
         "off_hours_share = 1 - ((day < 5) & (hour >= 9) & (hour < 18)).mean()"
     )
-    wrong: ClassVar[list] = [0.24024790375501276, 75.97520962449872]
+    wrong: ClassVar[list] = [
+        Mistake(
+            0.24024790375501276,
+            "That is the share posted during office hours; the question asks for the rest.",
+        ),
+        Mistake(75.97520962449872, "That looks like a percentage; give a share.", 0.05),
+    ]
 
     def expected(self):
         brand = _comments().query("channel == 'brand_page'")
@@ -226,7 +273,15 @@ class EveningCoverFte(EqualityProblem):
         "contract and the 30% shrinkage for you.",
     ]
     solution = "fte_evenings = moderation.fte_needed(1, 15 * 7)"
-    wrong: ClassVar[list] = [3.0, 75 / 24.5, 1]
+    wrong: ClassVar[list] = [
+        Mistake(
+            3.0,
+            "You divided the covered hours by 35: holidays, sickness and training (the 30% "
+            "shrinkage) are missing.",
+        ),
+        75 / 24.5,
+        Mistake(1, "One person on duty all those hours is more than one full-time contract."),
+    ]
     expected = 105 / 24.5
     tolerance = 1e-3
 

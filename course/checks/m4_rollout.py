@@ -13,7 +13,7 @@ import math
 
 import numpy as np
 
-from course.checks.core import EqualityProblem, FunctionProblem, LazyWrong, ThoughtProblem
+from course.checks.core import EqualityProblem, FunctionProblem, LazyWrong, Mistake, ThoughtProblem
 
 # Code the lesson runs before its questions; the test suite runs it before each reference solution.
 SETUP = """\
@@ -67,8 +67,8 @@ class BigBangLaunch(ThoughtProblem):
         "incident, not after.",
     ]
     solution = (
-        "First, put community management in the plan: the 2012 French study relayed online found "
-        "facilitation by community managers was the first success lever (52% of companies), "
+        "First, put community management in the plan: a French study of companies with an RSE "
+        "(relayed online, year not given) found facilitation by community managers was the first success lever (52% of companies), "
         "ahead of meeting needs. Second, start from two or three business uses (a community of "
         "practice that already exists, a cross-site problem) rather than from the licence count, "
         "as the ANVIE working group advises, and recruit champions there. Third, get a named "
@@ -111,9 +111,17 @@ read_only_share = read_only.sum() / active.sum()"""
         readers = active & (last["Posted Count"] == 0) & (last["Liked Count"] == 0)
         share = readers.sum() / active.sum()
         return [
-            float(readers.sum() / len(last)),  # every licensed row as the denominator
-            float(100 * share),  # a percentage
-            float(1 - share),  # the interactive share instead
+            Mistake(
+                float(readers.sum() / len(last)),
+                "You divided by every licensed user; the question asks for a share of the "
+                "month's active users.",
+            ),
+            Mistake(float(100 * share), "That looks like a percentage; give a share.", 0.05),
+            Mistake(
+                float(1 - share),
+                "That is the interactive share (posted or liked); the question asks for those "
+                "who only read.",
+            ),
         ]
 
     wrong = LazyWrong(_wrong)
@@ -144,8 +152,15 @@ class ReachLastMonth(EqualityProblem):
         usage, employees = _load("rse_usage"), _load("employees")
         active = adoption.active_users(usage).iloc[-1]
         return [
-            float(active / len(_last_month())),  # licensed users of the month as denominator
-            float(adoption.interactive_users(usage).iloc[-1] / len(employees)),  # interactive
+            Mistake(
+                float(active / len(_last_month())),
+                "You divided by the users in the export; reach divides by all employees.",
+            ),
+            Mistake(
+                float(adoption.interactive_users(usage).iloc[-1] / len(employees)),
+                "That counts interactive users only; reach counts every active user, readers "
+                "included.",
+            ),
             float(adoption.active_users(usage).iloc[0] / len(employees)),  # the first month
         ]
 
@@ -190,7 +205,11 @@ def peak(p, q):
     if q <= p:
         return 0.0
     return math.log(q / p) / (p + q)"""
-    wrong = [_peak_swapped, _peak_difference, _peak_no_guard]
+    wrong = [
+        _peak_swapped,
+        Mistake(_peak_difference, "The formula divides by p + q, not by q − p."),
+        _peak_no_guard,
+    ]
 
 
 class WaveTwoImitation(EqualityProblem):
@@ -221,7 +240,15 @@ wave2_q = adoption.fit_bass(wave2["month"], wave2["new_adopters"]).q"""
         # Calendar months from the programme's start: three empty months before the launch.
         calendar = np.concatenate([[0, 0, 0], wave2["new_adopters"].to_numpy()])
         shifted = adoption.fit_bass(np.arange(1, len(calendar) + 1), calendar)
-        return [_wave_fit(1).q, _wave_fit(2).p, shifted.q]
+        return [
+            Mistake(_wave_fit(1).q, "That is wave 1's q; fit the wave-2 rows."),
+            Mistake(_wave_fit(2).p, "That is p, innovation; the question asks for q, imitation."),
+            Mistake(
+                shifted.q,
+                "You counted months from the programme's start; count them from the wave's own "
+                "launch.",
+            ),
+        ]
 
     wrong = LazyWrong(_wrong)
 
@@ -252,7 +279,10 @@ half_time = np.log(2 + fit1.q / fit1.p) / (fit1.p + fit1.q)"""
     def _wrong():
         fit = _wave_fit(1)
         return [
-            math.log(fit.q / fit.p) / (fit.p + fit.q),  # the peak
+            Mistake(
+                math.log(fit.q / fit.p) / (fit.p + fit.q),
+                "That is the peak; half-way comes later (at the peak F is below one half).",
+            ),
             math.log(1 + fit.q / fit.p) / (fit.p + fit.q),  # algebra slip
             math.log(2 + fit.q / fit.p) / (fit.p + fit.q) + 1,  # counted from month 1, not 0
         ]
@@ -294,8 +324,13 @@ laggard_share = (adoption.rogers_categories(times) == "laggards").mean()"""
         laggards = (adoption.rogers_categories(times) == "laggards").sum()
         share = laggards / len(times)
         return [
-            0.16,  # the textbook share
-            float(100 * share),  # a percentage
+            Mistake(
+                0.16,
+                "16% is the textbook share, true by definition on a normal curve; measure it on "
+                "these adopters.",
+                tolerance=1e-6,
+            ),
+            Mistake(float(100 * share), "That looks like a percentage; give a share.", 0.05),
             float(laggards / len(_load("employees"))),  # every employee as the denominator
         ]
 

@@ -52,18 +52,17 @@ def verdicts(module: str, cls: type[Problem]) -> dict[str, Any]:
     wrong, messages = [], []
     for value in cls.wrong:
         if isinstance(question, EqualityProblem | FunctionProblem):
-            # a declared Mistake must be rejected with its own message, not the generic one
-            candidate = value.value if isinstance(value, Mistake) else value
-            feedback = question.evaluate_value(candidate)
+            mistake = value if isinstance(value, Mistake) else None
+            feedback = question.evaluate_value(mistake.value if mistake else value)
             wrong.append(feedback.status)
-            if isinstance(value, Mistake):
-                messages.append((value.message, feedback.message))
+            # a declared mistake must be answered with its own message
+            messages.append((feedback.message, mistake.message if mistake else None))
     return {
         "placeholder": placeholder,
         "reference": reference.status,
         "reference_message": reference.message,
         "wrong": wrong,
-        "mistake_messages": messages,
+        "wrong_messages": messages,
     }
 
 
@@ -88,7 +87,11 @@ def assert_question_bites(module: str, cls: type[Problem]) -> None:
     )
     for index, status in enumerate(result["wrong"]):
         assert status is Status.INCORRECT, f"{cls.__name__}: wrong answer #{index} was not rejected"
-    for declared, shown in result["mistake_messages"]:
-        assert shown == declared, (
-            f"{cls.__name__}: mistake {declared!r} answered with another message: {shown!r}"
+    for index, (said, meant) in enumerate(result["wrong_messages"]):
+        assert meant is None or said == meant, (
+            f"{cls.__name__}: wrong answer #{index} got {said!r}, not its declared message"
         )
+    # Every question names at least one likely mistake (issue 19: feedback aimed at mistakes).
+    assert any(meant for _, meant in result["wrong_messages"]), (
+        f"{cls.__name__}: declare at least one Mistake with the message aimed at it"
+    )

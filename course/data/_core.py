@@ -622,8 +622,18 @@ def verify(scenario: str = DEFAULT_SCENARIO, data_dir: str | Path | None = None)
     return problems
 
 
+class Card(str):
+    """A data card's text that a notebook displays as rendered Markdown (tables, headings)."""
+
+    def _repr_markdown_(self) -> str:
+        return str(self)
+
+
 def card(name: str) -> str:
     """The data card of a dataset (Markdown): rows, columns and units, sources, limits.
+
+    In a notebook, ``course.data.card(name)`` as a cell's last line shows the card rendered;
+    ``print(...)`` shows its raw text.
 
     Args:
         name: a dataset name.
@@ -639,4 +649,4 @@ def card(name: str) -> str:
     path = REPO_DATASETS / f"{name}.md"
     if not path.exists():
         raise DatasetMissingError(f"data card {path} is missing")
-    return path.read_text(encoding="utf-8")
+    return Card(path.read_text(encoding="utf-8"))

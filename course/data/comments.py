@@ -698,12 +698,96 @@ _CONTRACTIONS = (
 _OPENERS = sorted({o for lang in F.values() for o in lang["opener"] if o}, key=len, reverse=True)
 
 
+# Which accessories fit which product, and which products can be descaled: a comment never pairs
+# a toaster with coffee pods. Applied after the draw, so the random stream (and every figure
+# computed from the labels) stays the same.
+_FITS = {
+    "fr": {
+        "le robot Mixo": ["le bol inox", "le kit de nettoyage", "le couvercle de l'ancien modèle"],
+        "le nouveau Mixo 2": [
+            "le bol inox",
+            "le kit de nettoyage",
+            "le couvercle de l'ancien modèle",
+        ],
+        "la cafetière Duo": [
+            "les capsules classiques",
+            "le filtre permanent",
+            "la carafe isotherme",
+        ],
+        "la cafetière Duo Max": [
+            "les capsules classiques",
+            "le filtre permanent",
+            "la carafe isotherme",
+        ],
+        "l'aspirateur K2": ["le kit de nettoyage", "le socle mural", "le filtre permanent"],
+        "la bouilloire Nova": ["le filtre permanent", "le socle mural", "le kit de nettoyage"],
+        "le grille-pain Toasto": ["le kit de nettoyage"],
+        "la friteuse Airo": ["le panier de cuisson", "le kit de nettoyage"],
+        "la machine à pain Panis": ["le bol inox", "le kit de nettoyage"],
+        "le blender Vortex": [
+            "le bol inox",
+            "le couvercle de l'ancien modèle",
+            "le kit de nettoyage",
+        ],
+        "la centrale vapeur Presto": [
+            "le socle mural",
+            "le filtre permanent",
+            "le kit de nettoyage",
+        ],
+    },
+    "en": {
+        "the Mixo food processor": ["the steel bowl", "the cleaning kit", "the old lid"],
+        "the Duo coffee maker": ["standard pods", "the permanent filter", "the thermal jug"],
+        "the K2 vacuum": ["the cleaning kit", "the permanent filter"],
+        "the Nova kettle": ["the permanent filter", "the cleaning kit"],
+        "the Toasto toaster": ["the cleaning kit"],
+        "the Airo fryer": ["the cleaning kit", "the old lid"],
+        "the Panis bread maker": ["the steel bowl", "the cleaning kit"],
+        "the Vortex blender": ["the steel bowl", "the old lid", "the cleaning kit"],
+        "the Presto steam iron": ["the permanent filter", "the cleaning kit"],
+    },
+}
+_DESCALABLE = {
+    "fr": [
+        "la cafetière Duo",
+        "la cafetière Duo Max",
+        "la bouilloire Nova",
+        "la centrale vapeur Presto",
+    ],
+    "en": ["the Duo coffee maker", "the Nova kettle", "the Presto steam iron"],
+}
+
+
+def _pick(options: list[str], drawn: str) -> str:
+    """A fixed choice among ``options`` for a drawn value (no random draw: the stream is kept)."""
+    return options[sum(map(ord, drawn)) % len(options)]
+
+
+def _coherent(lang: str, template: str, name: str, value: str, chosen: dict[str, str]) -> str:
+    """Replace a drawn product or accessory that does not fit the rest of the comment."""
+    if name == "product":
+        if ("détartre" in template or "descale" in template) and value not in _DESCALABLE[lang]:
+            value = _pick(_DESCALABLE[lang], value)
+        chosen["product"] = value
+    elif name == "accessory" and chosen.get("product") in _FITS[lang]:
+        fits = _FITS[lang][chosen["product"]]
+        if value not in fits:
+            value = _pick(fits, value + chosen["product"])
+    return value
+
+
 def _fill(rng, template: str, lang: str) -> str:
     """Fill every slot, recursively (a fragment may contain slots)."""
+    chosen: dict[str, str] = {}
     for _ in range(3):
         if "{" not in template:
             break
-        template = _SLOT.sub(lambda m: _slot(rng, lang, m.group(1)), template)
+        template = _SLOT.sub(
+            lambda m, outer=template: _coherent(
+                lang, outer, m.group(1), _slot(rng, lang, m.group(1)), chosen
+            ),
+            template,
+        )
     text = template.strip()
     if lang == "fr":
         for wrong, right in _CONTRACTIONS:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from course.assess.maturity import DIMENSIONS  # the instrument's own list, in its order
 from course.data._core import Col, Spec, register
 from course.data._util import ids
 
@@ -40,16 +41,6 @@ COMMUNITIES = [  # (name, kind, dedicated CM, trajectory)
 ]
 GROWTH = {"growing": 0.035, "steady": 0.008, "declining": -0.02}  # monthly member growth
 
-DIMENSIONS = (
-    "strategy",
-    "leadership",
-    "culture",
-    "facilitation",
-    "uses",
-    "governance",
-    "tools",
-    "measurement",
-)
 # Offset of each dimension from a department's overall level: tools run ahead, culture and
 # measurement lag (the course's reading of The Community Roundtable's SOCM findings).
 DIMENSION_OFFSET = (0.0, -0.1, -0.4, 0.1, 0.2, 0.0, 0.5, -0.5)

@@ -6,7 +6,7 @@ make any ``assert`` pass). It **records** the answer instead:
 
     from course.grading.answers import record, record_calls
 
-    record("share_under_26", share_under_26, tolerance=1e-9)
+    record("share_of_women", share_of_women, tolerance=1e-6)
     record_calls("wilson", wilson, [(300, 577, 1.96), (1, 0)])
 
 Kernel side, :func:`record` converts the value to *plain data* (see :func:`to_plain`) and emits it

@@ -41,7 +41,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     p.add_argument("--no-copy", action="store_true", help="do not copy to assignments/")
 
     p = sub.add_parser("submit", help="hand in your work from assignments/ (self-paced)")
-    p.add_argument("assignment")
+    p.add_argument("assignment", help="the assignment or its lesson, e.g. m1_roles")
+    p.add_argument("--student", default=None, help="student id (default: your user name)")
+
+    p = sub.add_parser("score", help="self-paced: grade your submission, show score and feedback")
+    p.add_argument("assignment", help="the assignment or its lesson, e.g. m1_roles")
     p.add_argument("--student", default=None, help="student id (default: your user name)")
 
     p = sub.add_parser("collect", help="bring submissions into submitted/ and the gradebook")
@@ -115,9 +119,63 @@ def _release(course: Course, args) -> int:
 def _submit(course: Course, args) -> int:
     from course.grading import intake
 
-    folder = intake.submit(course, args.assignment, args.student)
-    print(f"submitted {args.assignment} -> {_rel(folder)}")
+    assignment = intake.resolve_assignment(course, args.assignment)
+    folder = intake.submit(course, assignment, args.student)
+    print(f"submitted {assignment} -> {_rel(folder)}")
+    print(f"Your score and feedback now: course grade score {assignment}")
     return 0
+
+
+def _score(course: Course, args) -> int:
+    import getpass
+
+    from course.grading import autograde, feedback, intake, stats
+
+    assignment = intake.resolve_assignment(course, args.assignment)
+    student = args.student or getpass.getuser()
+    if student not in autograde.submitted_students(course, assignment):
+        raise GradingError(
+            f"no submission of {assignment} by {student}: run `course grade submit {assignment}`"
+        )
+    results = autograde.autograde(course, assignment, students=[student], workers=1, progress=False)
+    for result in results:
+        for message in result.messages:
+            print(f"note: {message}")
+    pages = feedback.feedback(course, assignment, [student])
+    scores, max_points = stats.item_scores(course, assignment)
+    if student not in scores.index:
+        print(f"{assignment}: your submission could not be graded; see {_rel(pages[0])}")
+        return 1
+    written = _written_questions(course, assignment)
+    mine = scores.loc[student]
+    print(f"{assignment}, {student}: question, points")
+    for question, points in max_points.items():
+        if question in written:
+            print(f"  {question}: written answer, {points:g} points, graded by an instructor")
+        else:
+            print(f"  {question}: {mine[question]:g} / {points:g}")
+    auto_max = sum(p for q, p in max_points.items() if q not in written)
+    auto = sum(mine[q] for q in max_points.index if q not in written)
+    print(f"Autograded: {auto:g} / {auto_max:g} points. Written answers: "
+          f"{sum(max_points[q] for q in written):g} points, graded with the rubric "
+          f"grading/rubrics/{assignment}.md.")  # fmt: skip
+    for page in pages:
+        print(f"Feedback (open in a browser or in JupyterLab): {_rel(page)}")
+    return 0
+
+
+def _written_questions(course: Course, assignment: str) -> set[str]:
+    """Questions whose points are manually graded (written answers)."""
+    from course.grading import stats
+
+    questions = set()
+    with course.gradebook() as gb:
+        for notebook in gb.find_assignment(assignment).notebooks:
+            manual = {c.name for c in notebook.solution_cells}
+            for cell in notebook.grade_cells:
+                if cell.name in manual:
+                    questions.add(stats._question(cell.name))
+    return questions
 
 
 def _collect(course: Course, args) -> int:
@@ -218,6 +276,7 @@ def _rel(path: Path) -> str:
 ACTIONS = {
     "release": _release,
     "submit": _submit,
+    "score": _score,
     "collect": _collect,
     "autograde": _autograde,
     "feedback": _feedback,

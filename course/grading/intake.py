@@ -97,6 +97,36 @@ def release_all(course: Course, *, trainee_copy: bool = True) -> list[ReleaseRes
     ]
 
 
+def resolve_assignment(course: Course, name: str) -> str:
+    """The assignment a trainee means: an assignment name, or the name of its lesson.
+
+    A lesson ``mN_slug`` owns the assignment whose name starts with ``mN_`` (``m0_start_here`` →
+    ``m0_warmup``); a trailing ``.ipynb`` or folder path is ignored.
+
+    Args:
+        course: the course.
+        name: ``m1_roles``, ``m0_start_here``, ``modules/m0_start_here.ipynb``…
+
+    Returns:
+        The assignment name.
+
+    Raises:
+        GradingError: no assignment matches; the message lists the known ones.
+    """
+    known = course.source_assignments()
+    stem = Path(name).name.removesuffix(".ipynb")
+    if stem in known:
+        return stem
+    prefix = stem.split("_", 1)[0] + "_"
+    matches = [a for a in known if a.startswith(prefix)] if re.fullmatch(r"m\d+_", prefix) else []
+    if len(matches) == 1:
+        return matches[0]
+    raise GradingError(
+        f"no assignment for {name!r}: give a lesson or an assignment name "
+        f"(assignments: {', '.join(known) or 'none'})"
+    )
+
+
 def submit(course: Course, assignment: str, student: str | None = None) -> Path:
     """Hand in a self-paced trainee's work: ``assignments/<a>/`` to ``submitted/<student>/<a>/``.
 
@@ -104,7 +134,7 @@ def submit(course: Course, assignment: str, student: str | None = None) -> Path:
 
     Args:
         course: the course.
-        assignment: the assignment name.
+        assignment: the assignment name, or its lesson's name.
         student: the student id; the operating-system user by default.
 
     Returns:
@@ -113,12 +143,16 @@ def submit(course: Course, assignment: str, student: str | None = None) -> Path:
     Raises:
         GradingError: nothing to submit, or an unusable student id.
     """
+    assignment = resolve_assignment(course, assignment)
     student = student or getpass.getuser()
     if not STUDENT_RE.match(student):
         raise GradingError(f"student id {student!r}: use letters, digits and _ . @ -")
     work = course.assignments / assignment
     if not any(work.glob("*.ipynb")):
-        raise GradingError(f"nothing to submit in {work}: run `course grade release {assignment}`")
+        raise GradingError(
+            f"nothing to submit in {work}: `make start` (or `course grade release {assignment}`) "
+            f"puts the assignment there; answer it, then submit"
+        )
     dest = course.folder("submitted", student, assignment)
     if dest.exists():
         shutil.rmtree(dest)

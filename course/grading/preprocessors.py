@@ -28,6 +28,7 @@ from nbgrader import utils
 from nbgrader.preprocessors import Execute, NbGraderPreprocessor
 from traitlets import Integer, Unicode
 
+from course.grading.answers import ANSWER_MIME
 from course.grading.sandbox import Limits, SandboxedKernelManager, detect
 
 BUDGET_ERROR = "TimeBudgetExceeded"
@@ -63,6 +64,9 @@ class BudgetedExecute(Execute):
     max_output_bytes = Integer(
         1 << 20, help="Bytes of output kept per cell; the rest is cut with a note."
     ).tag(config=True)
+    max_answer_bytes = Integer(
+        16 << 20, help="Bytes of recorded answers (course.grading.answers) kept per cell."
+    ).tag(config=True)
     max_kernel_restarts = Integer(
         8, help="Kernel deaths survived per notebook; after that the other cells are not run."
     ).tag(config=True)
@@ -91,6 +95,7 @@ class BudgetedExecute(Execute):
         self.reset_execution_trackers()
         self._check_assign_resources(resources)
         self._output_used: dict[int, int] = {}
+        self._answer_used: dict[int, int] = {}
         self._output_cut: set[int] = set()
         self.kernel_deaths: list[int] = []
         start = 0
@@ -169,6 +174,14 @@ class BudgetedExecute(Execute):
             size = len(content.get("text", ""))
         else:
             size = len(json.dumps(content.get("data", {}), default=str))
+        if ANSWER_MIME in content.get("data", {}):
+            # A recorded answer is what the grader judges: it has a budget of its own, larger
+            # (a table of every post is a few MiB) but still bounded.
+            used = self._answer_used.get(cell_index, 0)
+            self._answer_used[cell_index] = used + size
+            if used + size <= self.max_answer_bytes:
+                return super().output(outs, msg, display_id, cell_index)
+            return None  # dropped: the grader then says no answer was recorded
         used = self._output_used.get(cell_index, 0)
         self._output_used[cell_index] = used + size
         if used + size <= self.max_output_bytes:

@@ -362,7 +362,7 @@ _AGREEMENT = (
     ("N/A", "na"),
     ("1 · disagree", 1),
     ("2", 2),
-    ("3 · neither", 3),
+    ("3 · neither agree nor disagree", 3),
     ("4", 4),
     ("5 · agree", 5),
 )
@@ -402,7 +402,8 @@ def orientation_quiz(answers: Sequence[object] | None = None) -> w.VBox:
             value="na" if value is None else value,
             description=f"{item} agreement",
             tooltips=[label for label, _ in _AGREEMENT],
-            style={"description_width": "initial", "button_width": "80px"},
+            # wide enough for "1 · disagree" and "3 · neither agree nor disagree" uncut
+            style={"description_width": "initial", "button_width": "auto"},
         )
         controls[item] = toggle
         rows.append(w.HTML(f"<strong>{item}</strong> · {html.escape(statement)}"))

@@ -19,19 +19,8 @@ import numpy as np
 import pandas as pd
 
 from course import moderation, plots
+from course.data.comments import CATEGORIES  # the dataset's labels, in the drill's order
 
-#: Categories of the ``comments`` dataset, in the order the drill offers them.
-CATEGORIES: tuple[str, ...] = (
-    "question",
-    "praise",
-    "fair_criticism",
-    "complaint",
-    "spam",
-    "insult",
-    "off_topic",
-    "personal_data",
-    "illegal",
-)
 CHANNELS: tuple[str, ...] = ("both", "brand_page", "rse")
 #: Raters the drill compares the trainee with: label column → name shown.
 RATERS: dict[str, str] = {

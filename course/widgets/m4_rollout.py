@@ -21,6 +21,8 @@ import pandas as pd
 from course import adoption, plots
 
 _STYLE = {"description_width": "initial"}
+# Sliders with long descriptions get a short track unless the whole widget is given room.
+_SLIDER = {"width": "560px"}
 
 
 _png = plots.to_png
@@ -260,9 +262,16 @@ def bass_explorer(curves: pd.DataFrame, by: str = "site") -> w.VBox:
             readout_format=".4f",
             description="p (innovation)",
             style=_STYLE,
+            layout=w.Layout(**_SLIDER),
         ),
         "q": w.FloatSlider(
-            value=0.4, min=0.0, max=1.5, step=0.01, description="q (imitation)", style=_STYLE
+            value=0.4,
+            min=0.0,
+            max=1.5,
+            step=0.01,
+            description="q (imitation)",
+            style=_STYLE,
+            layout=w.Layout(**_SLIDER),
         ),
         "m": w.IntSlider(
             value=largest,
@@ -271,6 +280,7 @@ def bass_explorer(curves: pd.DataFrame, by: str = "site") -> w.VBox:
             step=1,
             description="m (eventual adopters)",
             style=_STYLE,
+            layout=w.Layout(**_SLIDER),
         ),
         "reset": w.Button(description="Back to the best fit", tooltip="Set p, q, m to the fit"),
     }
@@ -518,6 +528,7 @@ def rollout_planner(
             max=months - 1,
             description=f"Wave {wave} launch (month)",
             style=_STYLE,
+            layout=w.Layout(**_SLIDER),
         )
     for _, row in plan.iterrows():
         site = row["site"]
@@ -537,7 +548,12 @@ def rollout_planner(
             layout=w.Layout(width="340px"),
         )
     controls["target_month"] = w.IntSlider(
-        value=min(18, months), min=1, max=months, description="Target month", style=_STYLE
+        value=min(18, months),
+        min=1,
+        max=months,
+        description="Target month",
+        style=_STYLE,
+        layout=w.Layout(**_SLIDER),
     )
     controls["target_share"] = w.FloatSlider(
         value=0.5,
@@ -547,6 +563,7 @@ def rollout_planner(
         readout_format=".0%",
         description="Target share of staff active",
         style=_STYLE,
+        layout=w.Layout(**_SLIDER),
     )
     site_rows = [
         w.HBox([controls[f"wave:{site}"], controls[f"champions:{site}"]]) for site in plan["site"]

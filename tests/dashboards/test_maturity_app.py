@@ -47,8 +47,8 @@ def test_result_appears_only_when_all_eight_are_answered(store):
     app.radios["measurement"].value = 1
     assert re.search(r"data-testid='overall-stage'>2<", app.results.value)
     assert 'alt="Bar chart of the stage' in app.results.value
-    # measurement is at 1: its next action is stage 2's descriptor, listed first
-    assert "Activity is counted (log-ins, posts)." in app.results.value
+    # measurement is at 1: its next action is the action toward stage 2, listed first
+    assert "Track active members and posts every month" in app.results.value
     assert app.results.value.index("Measurement") < app.results.value.index("Strategy")
     payload = re.search(r"base64,([^\"]+)\">", app.downloads.value).group(1)
     csv_text = base64.b64decode(payload).decode("utf-8")

@@ -35,7 +35,9 @@ def test_self_paced_flow_and_plain_nbgrader(tmp_path, monkeypatch, capsys):
     mine.write_bytes(
         (tmp_path / "cases" / "solution" / "m0_warmup" / "m0_warmup.ipynb").read_bytes()
     )
-    assert main(["grade", "submit", "m0_warmup", "--student", "trainee"]) == 0
+    # the lesson's name is accepted, and the advice names the right command
+    assert main(["grade", "submit", "m0_start_here", "--student", "trainee"]) == 0
+    assert "course grade score m0_warmup" in capsys.readouterr().out
     submitted = repo / "grading" / "submitted" / "trainee" / "m0_warmup"
     assert (submitted / "timestamp.txt").is_file()
 
@@ -66,6 +68,15 @@ def test_self_paced_flow_and_plain_nbgrader(tmp_path, monkeypatch, capsys):
     out = capsys.readouterr().out
     rows = {line.split()[1]: line.split() for line in out.splitlines() if "m0_warmup" in line}
     assert rows["trainee"][3] == "5.0"
+
+    # a self-learner sees a score per question and a feedback page with one command
+    assert main(["grade", "score", "m0_start_here", "--student", "byhand"]) == 0
+    out = capsys.readouterr().out
+    assert "m0_q3: 0 / 1" in out and "m0_q1: 1 / 1" in out
+    assert "Autograded: 4 / 5 points" in out and "m0_q5: written answer" in out
+    page = repo / "grading" / "feedback" / "byhand" / "m0_warmup" / "m0_warmup.html"
+    assert page.is_file() and "feedback" in out.lower()
+    assert main(["grade", "score", "m1_roles", "--student", "byhand"]) == 2  # unknown here
 
 
 def test_unknown_assignment_is_a_clear_error(tmp_path, monkeypatch, capsys):

@@ -11,7 +11,6 @@ from course.checks.core import (
     EqualityProblem,
     Feedback,
     FunctionProblem,
-    Mistake,
     ThoughtProblem,
     compare,
 )
@@ -170,40 +169,61 @@ def test_compare_nested_dict_names_the_key():
         compare({"a": 1, "b": 2}, {"a": 1, "b": 3})
 
 
-class ShareWithMistakes(EqualityProblem):
-    var = "share"
-    expected = 0.52
-    tolerance = 1e-3
+class Denominator(EqualityProblem):
+    """A question with declared mistakes: each must get its own message."""
+
+    var = "rate"
+    expected = 0.25
     hints = ["h"]
-    solution = "share = 300 / 577"
-    wrong = [Mistake(0.48, "That is the share of men: the question asks for women."), 0.9]
+    solution = "rate = 20 / 80"
 
 
-class DoubleWithMistakes(FunctionProblem):
-    var = "double"
-    cases = [((1,), 2), ((2.5,), 5.0)]
-    hints = ["h"]
-    solution = "def double(x):\n    return 2 * x"
-    wrong = [Mistake(lambda x: x * x, "You squared x: double it.")]
+def _with_mistakes():
+    from course.checks.core import Mistake
+
+    class Diagnosed(Denominator):
+        wrong = [
+            Mistake(0.1, "You divided by members: use the active members."),
+            Mistake(25.0, "A percentage: give a share."),
+            0.9,  # a plain wrong answer keeps the generic message
+        ]
+
+    return Diagnosed
 
 
-def test_declared_mistake_gets_its_own_message():
-    """Does an answer matching a declared mistake get that mistake's message, others the generic one?"""
-    feedback = ShareWithMistakes({"share": 0.4801}).evaluate()
-    assert feedback.status is Status.INCORRECT
-    assert feedback.message == "That is the share of men: the question asks for women."
-    assert "men" not in ShareWithMistakes({"share": 0.9}).evaluate().message
-    assert ShareWithMistakes({"share": 0.52}).evaluate().status is Status.CORRECT
+def test_mistake_gets_its_own_message():
+    """Does a declared mistake get the message aimed at it, and an unknown error the generic one?"""
+    question = _with_mistakes()(module="")
+    assert question.evaluate_value(0.1).message == "You divided by members: use the active members."
+    assert question.evaluate_value(25.0).message == "A percentage: give a share."
+    generic = question.evaluate_value(0.9)
+    assert generic.status is Status.INCORRECT and "not right" in generic.message
+    assert question.evaluate_value(0.25).status is Status.CORRECT
 
 
-def test_declared_wrong_function_gets_its_own_message():
-    """Does a function behaving like a declared wrong one get its message, and only then?"""
-    assert DoubleWithMistakes({"double": lambda x: x**2}).evaluate().message == (
-        "You squared x: double it."
-    )
-    other = DoubleWithMistakes({"double": lambda x: x + 1}).evaluate()
-    assert other.status is Status.INCORRECT and "squared" not in other.message
-    assert DoubleWithMistakes({"double": lambda x: 2 * x}).evaluate().status is Status.CORRECT
+def test_function_mistake_is_recognised_by_its_outputs():
+    """Is a trainee's function that behaves like a declared wrong function told that mistake?"""
+    from course.checks.core import Mistake
+
+    class Halving(Double):
+        wrong = [Mistake(lambda x: x / 2, "You halved instead of doubling.")]
+
+    question = Halving(module="")
+    assert question.evaluate_value(lambda x: 0.5 * x).message == "You halved instead of doubling."
+    other = question.evaluate_value(lambda x: x + 1)
+    assert other.status is Status.INCORRECT and other.message.startswith("On case")
+
+
+def test_assert_question_bites_catches_a_mistake_that_is_not_diagnosed():
+    """Does the suite fail a question whose declared mistake is shadowed by an earlier one?"""
+    from course.checks.core import Mistake
+    from course.checks.testing import verdicts
+
+    class Shadowed(Denominator):
+        wrong = [Mistake(0.1, "first"), Mistake(0.1, "second")]
+
+    result = verdicts("m0_start_here", Shadowed)
+    assert result["wrong_messages"][1] == ("first", "second")
 
 
 @pytest.mark.parametrize(
@@ -237,3 +257,43 @@ def test_compare_series_tolerance_is_the_declared_one():
     compare(expected + 1e-4, expected, tolerance=1e-3)
     with pytest.raises(CheckError):
         compare(expected + 1e-4, expected, tolerance=1e-5)
+
+
+def test_a_declared_mistake_names_itself_and_an_unknown_one_stays_generic():
+    """Does a matching Mistake give its own message, and any other wrong answer the generic one?"""
+    from course.checks.core import EqualityProblem, Mistake, Status
+
+    class Share(EqualityProblem):
+        var = "share"
+        expected = 0.25
+        wrong = [Mistake(4.0, "You divided the whole by the part."), 0.3]
+
+    question = Share({})
+    named = question.evaluate_value(4.0)
+    assert (
+        named.status is Status.INCORRECT and named.message == "You divided the whole by the part."
+    )
+    generic = question.evaluate_value(0.3)
+    assert generic.status is Status.INCORRECT and "divided" not in generic.message
+    assert question.evaluate_value(0.25).status is Status.CORRECT
+
+
+def test_a_function_mistake_matches_on_every_case():
+    """Is a function read as a declared mistake only when it agrees with it on every case?"""
+    import math
+
+    from course.checks.core import FunctionProblem, Mistake
+
+    class Needed(FunctionProblem):
+        var = "needed"
+        cases = [((0.05,), 385), ((0.1,), 97)]
+        wrong = [Mistake(lambda m: round(1.96**2 * 0.25 / m**2), "Round a sample size up.")]
+
+    question = Needed({})
+    assert question.evaluate_value(lambda m: round(1.96**2 * 0.25 / m**2)).message == (
+        "Round a sample size up."
+    )
+    assert "Round" not in question.evaluate_value(lambda m: 1).message
+    assert question.evaluate_value(lambda m: math.ceil(1.96**2 * 0.25 / m**2)).message.startswith(
+        "`needed` passes"
+    )

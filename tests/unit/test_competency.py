@@ -344,3 +344,22 @@ def test_lesson_links_name_the_real_lesson_files(tmp_path):
             assert DEFAULT_LESSONS[module] == name, f"stale default lesson name for {module}"
     unlisted = lesson_links(base_url="x/", modules_dir=tmp_path / "absent")
     assert unlisted["M5"] == "x/m5_communities.ipynb"
+
+
+def test_report_chart_leaves_the_plotting_backend_alone():
+    """Does drawing the report's chart keep the trainee's matplotlib backend as it was?"""
+    import subprocess
+    import sys
+
+    code = (
+        "import matplotlib; matplotlib.use('svg'); "
+        "from course.assess import competency, report; "
+        "answers = {f'D{d}.{i}': 3 for d in range(1, 6) for i in range(1, 5)}; "
+        "png = report.chart_png(competency.score(answers), competency.instrument('en')); "
+        "assert png[:4] == b'\\x89PNG', png[:8]; "
+        "print(matplotlib.get_backend())"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120
+    )
+    assert result.stdout.strip() == "svg"

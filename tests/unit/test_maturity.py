@@ -106,21 +106,24 @@ def test_weakest_lists_every_dimension_at_the_lowest_stage():
     assert result.weakest == ("leadership", "facilitation", "measurement")
 
 
-def test_next_actions_are_next_stage_descriptors_weakest_first():
-    """Are next actions the next stage's descriptor for each dimension below 4, weakest first?"""
+def test_next_actions_are_the_next_stage_actions_weakest_first():
+    """Are next actions the instrument's actions toward the next stage, weakest first?"""
     en = maturity.instrument("en")["dimensions"]
     result = score(stages_of(3, 1, 4, 2, 4, 4, 4, 4))
     assert list(result.next_actions) == ["leadership", "facilitation", "strategy"]
     assert result.next_stages == {"leadership": 2, "facilitation": 3, "strategy": 4}
-    assert result.next_actions["leadership"] == en["leadership"]["descriptors"]["2"]
-    assert result.next_actions["strategy"] == en["strategy"]["descriptors"]["4"]
+    assert result.next_actions["leadership"] == en["leadership"]["actions"]["2"]
+    assert result.next_actions["strategy"] == en["strategy"]["actions"]["4"]
+    # An action says what to do, not what the next stage looks like.
+    for dim, stage in result.next_stages.items():
+        assert result.next_actions[dim] != en[dim]["descriptors"][str(stage)]
 
 
 def test_next_actions_in_french_and_none_at_the_top():
     """Are next actions given in French on request, and empty when every stage is 4?"""
     fr = maturity.instrument("fr")["dimensions"]
     result = score(stages_of(4, 4, 4, 4, 4, 4, 4, 3), lang="fr")
-    assert result.next_actions == {"measurement": fr["measurement"]["descriptors"]["4"]}
+    assert result.next_actions == {"measurement": fr["measurement"]["actions"]["4"]}
     assert score(stages_of(4, 4, 4, 4, 4, 4, 4, 4)).next_actions == {}
 
 

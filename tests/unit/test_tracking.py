@@ -7,25 +7,47 @@ from course.checks import bind
 from course.cli import main
 
 
-def test_progress_starts_untouched_and_records_checks(tmp_path, monkeypatch):
-    """Does a lesson go from untouched to tried to done as checks are made?"""
+def test_progress_goes_from_not_started_to_tried_to_done(tmp_path, monkeypatch):
+    """Does a lesson go from not started to tried to done, a placeholder check not counting?"""
     monkeypatch.setenv("COURSE_PROGRESS_DB", str(tmp_path / "p.sqlite"))
     table = progress()
-    assert set(table["status"]) == {"untouched"}
+    assert set(table["status"]) == {"not started"}
     namespace: dict = {}
     bind(namespace, "m0_start_here")
+    namespace["q1"].check()  # the placeholder ____ is still there: "not attempted"
+    assert progress().set_index("module").loc["m0_start_here", "status"] == "not started"
+    assert progress("m0_start_here").set_index("question").loc["q1", "status"] == "not started"
+    namespace["respondents"] = 12
     namespace["q1"].check()
     assert progress().set_index("module").loc["m0_start_here", "status"] == "tried"
+    assert "q1, tried" in progress().next
     namespace["respondents"] = 577
     namespace["q1"].check()
     per_question = progress("m0_start_here").set_index("question")
     assert per_question.loc["q1", "status"] == "done"
-    assert per_question.loc["q1", "checks"] == 2
+    assert per_question.loc["q1", "checks"] == 3
     namespace["q2"].hint()
     namespace["q4"].solution()
     per_question = progress("m0_start_here").set_index("question")
     assert per_question.loc["q2", "hints"] == 1
     assert per_question.loc["q4", "status"] == "done"  # a thought question is done once revealed
+    assert per_question.loc["q2", "status"] == "tried"  # a hint is an attempt
+
+
+def test_run_all_with_placeholders_shows_nothing_tried(tmp_path, monkeypatch):
+    """After Run All with only q1 answered, are the other questions "not started", not "tried"?"""
+    monkeypatch.setenv("COURSE_PROGRESS_DB", str(tmp_path / "p.sqlite"))
+    namespace: dict = {}
+    bind(namespace, "m0_start_here")
+    namespace["respondents"] = 577
+    for name in ("q1", "q2", "q3"):
+        namespace[name].check()
+    per_question = progress("m0_start_here").set_index("question")["status"]
+    assert per_question["q1"] == "done"
+    assert per_question["q2"] == per_question["q3"] == "not started"
+    view = progress("m0_start_here")
+    assert view.next.startswith("Next: m0_start_here q2, not started")
+    assert "Next: m0_start_here q2" in view._repr_html_() and "<table" in view._repr_html_()
 
 
 def test_progress_file_lives_outside_the_repository(repo, monkeypatch):
