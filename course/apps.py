@@ -36,6 +36,7 @@ __all__ = [
     "SERVERS",
     "ServerSpec",
     "add_arguments",
+    "mask_token",
     "run",
     "voila_command",
     "voila_env",
@@ -51,6 +52,23 @@ CULL_IDLE_SECONDS = 900
 CULL_INTERVAL_SECONDS = 60
 #: Seconds Voilà waits before starting a kernel to refill a pool that was drawn from.
 POOL_FILL_DELAY_SECONDS = 5
+#: What a printed command shows instead of a token that does not exist yet.
+TOKEN_PLACEHOLDER = "TOKEN"
+
+
+def mask_token(text: str, token: str | None) -> str:
+    """``text`` with ``token`` replaced by its first four characters and an ellipsis.
+
+    Args:
+        text: what is about to be printed.
+        token: the secret (``None``: nothing to hide).
+
+    Returns:
+        The text, safe to print: the token never appears in full.
+    """
+    if not token or token == TOKEN_PLACEHOLDER:
+        return text
+    return text.replace(token, token[:4] + "…")
 
 
 @dataclass(frozen=True)
@@ -180,8 +198,15 @@ def _server_command(spec: ServerSpec, args: argparse.Namespace) -> list[str] | N
     if spec.token_required:
         from course.assess.hr_auth import hr_token
 
-        # one token for `voila dashboards/hr.ipynb`, `make apps` and `course apps` (never in git)
-        token = args.token or os.environ.get(spec.token_env or "") or hr_token()
+        # one token for `voila dashboards/hr.ipynb`, `make apps` and `course apps` (never in git);
+        # --print-command only shows commands: it creates no token file
+        printing = getattr(args, "print_command", False)
+        token = (
+            args.token
+            or os.environ.get(spec.token_env or "")
+            or hr_token(create=not printing)
+            or TOKEN_PLACEHOLDER
+        )
     pools = {} if args.no_preheat else dict(spec.pools)
     if target.is_file():
         # serving one notebook: its pool is keyed by its file name
@@ -237,7 +262,8 @@ def run(args: argparse.Namespace) -> int:
         return 2
     if args.print_command:
         for name, command in commands.items():
-            print(f"# {name}\n{shlex.join(command)}")
+            token = next((a.split("=", 1)[1] for a in command if a.startswith("--token=")), None)
+            print(mask_token(f"# {name}\n{shlex.join(command)}", token))
         return 0
     env = voila_env()
     if args.lessons_url:
@@ -269,9 +295,14 @@ def _serve(
         if token and not (args.token or os.environ.get(spec.token_env or "")):
             from course.assess.hr_auth import token_file
 
+            # never the whole token on a terminal (or in a CI log): say where it is kept
             print(
-                f"course apps: {name} server token (kept in {token_file()}): {token}\n"
-                f"  open http://{args.ip}:{_port_of(command)}/?token={token}",
+                mask_token(
+                    f"course apps: {name} server token {token} (kept in {token_file()}, "
+                    f"or set {spec.token_env})\n"
+                    f"  open http://{args.ip}:{_port_of(command)}/?token=<the token>",
+                    token,
+                ),
                 flush=True,
             )
         processes[name] = subprocess.Popen(command, env=env, start_new_session=True)

@@ -19,6 +19,7 @@ GROUPS: dict[str, tuple[str, str]] = {
     "lessons": ("course.workspace", "your own copies of the lessons in my_lessons/; reset one"),
     "sources": ("course.sources", "render and check the source register (docs/sources.md)"),
     "bundle": ("course.bundle", "write the student edition (no solutions, no grading material)"),
+    "hr": ("course.assess.hr_cli", "HR releases: invite codes, publish, export"),
 }
 
 

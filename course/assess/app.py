@@ -35,7 +35,9 @@ from course.assess.competency import (
 )
 from course.assess.org import OrgConfig, load_org_config
 from course.assess.store import (
+    DraftConflict,
     InvalidCode,
+    NotInvited,
     Store,
     StoreUnavailable,
     get_store,
@@ -46,7 +48,9 @@ from course.widgets.a11y import (
     a11y_head,
     data_uri_link,
     described_radio,
+    guard_comm_handlers,
     status_html,
+    uncut_descriptions,
 )
 
 __all__ = ["INSTRUMENT", "CompetencyApp", "launch"]
@@ -79,6 +83,8 @@ class CompetencyApp:
         store: where drafts and contributions go (default: :func:`course.assess.store.get_store`).
         org: departments and sites offered (default: :func:`course.assess.org.load_org_config`).
         lesson_base_url: prefix of lesson links (see :func:`course.assess.report.lesson_links`).
+        identity: an authenticated user (JupyterHub) that replaces the issued code when
+            contributing and withdrawing; ``None`` (default) needs an issued code.
 
     Attributes:
         widget: the root widget to display.
@@ -93,13 +99,18 @@ class CompetencyApp:
         store: Store | None = None,
         org: OrgConfig | None = None,
         lesson_base_url: str | None = None,
+        identity: str | None = None,
     ):
         self.lang = lang if lang in LANGUAGES else "fr"
         self.text = instrument(self.lang)
         self._store = store
         self.org = org or load_org_config()
         self.lesson_base_url = lesson_base_url
+        # behind JupyterHub, the hub user replaces the issued code for contributing
+        self.identity = identity
         self.code: str | None = None
+        self.version = 0  # of the stored draft this page last loaded or saved
+        self._dirty: set[tuple[str, str]] = set()  # answers changed since the last save
         self.unsaved = False
         self.results_shown = False
         self._quiet = False
@@ -219,6 +230,7 @@ class CompetencyApp:
             ]
         )
         self.widget.add_class("cm-app")
+        uncut_descriptions(self.widget)  # labels never cut ("Code de r…")
         # Stable hooks for browser tests and the benchmark (CSS classes, never visible).
         for widget, name in (
             (self.language, "cm-language"),
@@ -305,6 +317,8 @@ class CompetencyApp:
 
     @_guarded
     def _answered(self, kind: str, key: str) -> None:
+        part = {"item": "answers", "importance": "importance", "orientation": "orientation"}[kind]
+        self._dirty.add((part, key))
         self._update_progress()
         self.save()
         if self.results_shown:
@@ -356,9 +370,8 @@ class CompetencyApp:
                 return True
             self.code = new_code()
             self._show_code()
-        payload = {**self.answers(), "lang": self.lang}
         try:
-            self.store.save_draft(INSTRUMENT, self.code, payload)
+            self._save_merged()
         except StoreUnavailable as exc:
             self.unsaved = True
             reason = str(exc)
@@ -370,6 +383,44 @@ class CompetencyApp:
             self._set_status(self.code_status, self.text["ui"]["saved"], "ok")
         self.unsaved = False
         return True
+
+    def _save_merged(self) -> None:
+        """Save with a version check; if the same code was saved elsewhere, merge per answer.
+
+        The answers changed in this page since its last save win; every other answer comes from
+        the stored draft, so neither page loses an answer. The person is warned.
+        """
+        for _attempt in range(5):
+            payload = {**self.answers(), "lang": self.lang}
+            try:
+                self.version = self.store.save_draft(
+                    INSTRUMENT, self.code, payload, expected_version=self.version
+                )
+            except DraftConflict as conflict:
+                self._restore(self._merge(conflict.current))
+                self.version = conflict.version
+                self._update_progress()
+                self._set_status(self.code_status, self.text["ui"]["conflict"], "error")
+                continue
+            self._dirty.clear()
+            return
+        raise StoreUnavailable("too many concurrent saves")
+
+    def _merge(self, stored: dict) -> dict:
+        """The stored draft with this page's unsaved answers on top."""
+        mine = self.answers()
+        merged = {}
+        for part in ("answers", "importance", "orientation"):
+            saved = stored.get(part) if isinstance(stored, dict) else None
+            merged[part] = dict(saved) if isinstance(saved, dict) else {}
+            for dirty_part, key in self._dirty:
+                if dirty_part != part:
+                    continue
+                if key in mine[part]:
+                    merged[part][key] = mine[part][key]
+                else:
+                    merged[part].pop(key, None)
+        return merged
 
     def _show_code(self) -> None:
         ui = self.text["ui"]
@@ -402,10 +453,20 @@ class CompetencyApp:
             self._set_status(self.code_status, ui["code_invalid"], "error")
             return False
         try:
-            draft = self.store.load_draft(INSTRUMENT, code)
+            draft, version = self.store.load_draft(INSTRUMENT, code, with_version=True)
+            invited = draft is None and self.store.is_invited(code)
         except (StoreUnavailable, InvalidCode) as exc:
             self._set_status(self.code_status, ui["store_failed"].format(reason=exc), "error")
             return False
+        if invited:
+            # an issued code with no draft yet: the answers so far are saved under it
+            self.code, self.version = code, 0
+            self._dirty = {(p, k) for p, part in self.answers().items() for k in part}
+            self.code_input.value = ""
+            self._show_code()
+            self.save()
+            self._set_status(self.code_status, ui["code_accepted"], "ok")
+            return True
         if draft is None:
             self._set_status(self.code_status, ui["code_unknown"], "error")
             return False
@@ -414,6 +475,8 @@ class CompetencyApp:
         except (TypeError, ValueError, AttributeError):
             self._set_status(self.code_status, ui["code_unknown"], "error")
             return False
+        self.version = version
+        self._dirty = set()
         self.code = code
         self.code_input.value = ""
         self._show_code()
@@ -540,7 +603,8 @@ class CompetencyApp:
         if all(value is None for value in result.scores.values()):
             self._set_status(self.contribute_status, ui["need_results"], "error")
             return False
-        if (self.code is None or self.unsaved) and not self.save():
+        # the draft is saved again first: the code must always bring these answers back
+        if not self.save():
             self._set_status(
                 self.contribute_status, ui["store_failed"].format(reason="save"), "error"
             )
@@ -557,7 +621,11 @@ class CompetencyApp:
                 values=values,
                 allowed_departments=list(self.org.departments),
                 allowed_sites=list(self.org.sites),
+                identity=self.identity,
             )
+        except NotInvited:
+            self._set_status(self.contribute_status, ui["need_invite"], "error")
+            return False
         except StoreUnavailable as exc:
             self._set_status(self.contribute_status, ui["store_failed"].format(reason=exc), "error")
             return False
@@ -572,7 +640,7 @@ class CompetencyApp:
             self._set_status(self.contribute_status, ui["nothing_to_withdraw"], "error")
             return False
         try:
-            removed = self.store.withdraw(INSTRUMENT, self.code)
+            removed = self.store.withdraw(INSTRUMENT, self.code, identity=self.identity)
         except StoreUnavailable as exc:
             self._set_status(self.contribute_status, ui["store_failed"].format(reason=exc), "error")
             return False
@@ -611,6 +679,7 @@ def launch(environ: dict[str, str] | None = None) -> CompetencyApp:
     app = CompetencyApp()
     display(HTML(app.head_html()))
     display(app.widget)
+    guard_comm_handlers()  # a malformed comm message never answers a traceback
     try:
         from voila.utils import wait_for_request
     except ImportError:  # outside Voilà (JupyterLab): no request to wait for

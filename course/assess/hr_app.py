@@ -47,9 +47,10 @@ __all__ = [
     "demo_data",
     "launch",
     "parse_import",
-    "store_data",
+    "protected_tables",
     "view_csv",
     "view_html",
+    "views_from_tables",
 ]
 
 log = logging.getLogger(__name__)
@@ -61,13 +62,19 @@ LANGUAGES = ("fr", "en")
 TEXT = {
     "fr": {
         "title": "Vue RH : auto-évaluations agrégées",
-        "intro": "Seuls des agrégats sont affichés. Tout groupe de moins de {k} personnes est masqué, ainsi que les groupes voisins nécessaires pour qu'aucun groupe masqué ne puisse être retrouvé par soustraction.",
+        "intro": "Seuls des agrégats sont affichés, et seulement ceux d'une publication figée (« course hr publish »), jamais les données en direct. Tout groupe de moins de {k} personnes est masqué, ainsi que les groupes voisins nécessaires pour qu'aucun groupe masqué ne puisse être retrouvé par soustraction ou par comparaison avec la publication précédente.",
         "source": "Source des données",
-        "sources": {"store": "Contributions", "demo": "Démonstration", "import": "Fichier importé"},
+        "sources": {
+            "store": "Dernière publication",
+            "demo": "Démonstration",
+            "import": "Fichier importé",
+        },
         "language": "Langue",
         "hidden": "masqué",
         "all": "Tous",
         "empty": "Aucune réponse pour l'instant : rien à afficher.",
+        "release": "Publication n° {number} du {date} (UTC). {waiting} contribution(s) en attente de la prochaine publication : elle n'a lieu que si chaque nombre modifié reflète au moins {k} personnes ajoutées, retirées ou modifiées.",
+        "no_release": "Rien n'est encore publié : {waiting} contribution(s) attendent la première publication (« course hr publish »).",
         "only_small": "Tous les groupes comptent moins de {k} personnes : rien ne peut être affiché.",
         "refused": "Cette vue RH n'est pas servie derrière une authentification : aucune donnée n'est affichée. Lancez-la avec « course apps --server hr » (jeton) ou derrière JupyterHub.",
         "store_failed": "Base de données indisponible ({reason}).",
@@ -98,13 +105,15 @@ TEXT = {
     },
     "en": {
         "title": "HR view: aggregated self-assessments",
-        "intro": "Only aggregates are shown. Every group of fewer than {k} people is hidden, and so are the neighbouring groups needed so that no hidden group can be recovered by subtraction.",
+        "intro": "Only aggregates are shown, and only those of a frozen release (`course hr publish`), never live data. Every group of fewer than {k} people is hidden, and so are the neighbouring groups needed so that no hidden group can be recovered by subtraction or by comparison with the previous release.",
         "source": "Data source",
-        "sources": {"store": "Contributions", "demo": "Demo data", "import": "Imported file"},
+        "sources": {"store": "Latest release", "demo": "Demo data", "import": "Imported file"},
         "language": "Language",
         "hidden": "hidden",
         "all": "All",
         "empty": "No responses yet: nothing to show.",
+        "release": "Release {number} of {date} (UTC). {waiting} contribution(s) wait for the next release, which is published only when every changed number reflects at least {k} people added, withdrawn or changed.",
+        "no_release": "Nothing published yet: {waiting} contribution(s) wait for the first release (`course hr publish`).",
         "only_small": "Every group has fewer than {k} people: nothing can be shown.",
         "refused": "This HR view is not served behind authentication: no data is shown. Start it with `course apps --server hr` (token) or behind JupyterHub.",
         "store_failed": "Database unavailable ({reason}).",
@@ -226,29 +235,6 @@ def demo_data() -> HRData:
     comp[list(COMPETENCY_VALUES)] = score_items(answers)
     ratings = data.load("maturity_ratings")
     return HRData(comp, _maturity_frame(ratings, "submitted_on"), "demo")
-
-
-def store_data(store=None) -> HRData:
-    """The shared contributions of both instruments, from the store.
-
-    Raises:
-        course.assess.store.StoreUnavailable: the database cannot be read.
-    """
-    from course.assess.store import get_store
-
-    store = store or get_store()
-    contributions = store.contributions_frame("competency")
-    comp = _empty_competency()
-    if not contributions.empty:
-        comp = contributions[["department", "site"]].copy()
-        comp["quarter"] = _quarter(contributions["contributed_on"])
-        for dim in COMPETENCY_VALUES:
-            comp[dim] = pd.to_numeric(contributions.get(dim), errors="coerce")
-    ratings = store.contributions_frame("maturity")
-    mat = _empty_maturity()
-    if not ratings.empty and all(d in ratings.columns for d in maturity.DIMENSIONS):
-        mat = _maturity_frame(ratings, "contributed_on")
-    return HRData(comp, mat, "store")
 
 
 def parse_import(content: bytes) -> HRData:
@@ -394,13 +380,54 @@ def _table_view(
     return View(name, text["views"][name], header, rows, values, hidden)
 
 
+def protected_tables(data: HRData, k: int = K) -> dict:
+    """Live protected tables of demo or imported data (the store's data is shown by release only).
+
+    Args:
+        data: the responses.
+        k: the minimum group size.
+
+    Returns:
+        ``{"competency": frame or None, "bands": {dim: frame}, "maturity": frame or None}``, the
+        shape of :func:`course.assess.releases.release_tables`.
+    """
+    comp, mat = data.competency, data.maturity
+    tables: dict = {"competency": None, "bands": {}, "maturity": None}
+    if not comp.empty:
+        tables["competency"] = safe_table(
+            comp, ["department", "site", "quarter"], list(COMPETENCY_VALUES), k
+        )
+        for dim in COMPETENCY_VALUES:
+            scored = comp[comp[dim].notna()]
+            if not scored.empty:
+                tables["bands"][dim] = safe_table(
+                    pd.DataFrame({"band": scored[dim].map(competency.band)}), "band", None, k
+                )
+    if not mat.empty:
+        tables["maturity"] = safe_table(mat, ["department", "quarter"], list(MATURITY_VALUES), k)
+    return tables
+
+
 def build_views(data: HRData, lang: str = "en", k: int = K) -> list[View]:
-    """Every view of the page, already protected, as display-ready text tables.
+    """Every view of demo or imported data, protected, as display-ready text tables.
 
     Args:
         data: the responses.
         lang: ``"fr"`` or ``"en"``.
         k: the minimum group size.
+
+    Returns:
+        See :func:`views_from_tables`.
+    """
+    return views_from_tables(protected_tables(data, k), lang)
+
+
+def views_from_tables(tables: dict, lang: str = "en") -> list[View]:
+    """Every view of the page from protected tables (a release, or :func:`protected_tables`).
+
+    Args:
+        tables: ``{"competency": …, "bands": {…}, "maturity": …}``.
+        lang: ``"fr"`` or ``"en"``.
 
     Returns:
         The views that have data, in page order: counts, by department, by site, distribution,
@@ -411,9 +438,8 @@ def build_views(data: HRData, lang: str = "en", k: int = K) -> list[View]:
     dims = list(COMPETENCY_VALUES)
     names = competency.instrument(lang)["dimensions"]
     score_columns = [(d, f"{d} {names[d]['name']}", 1) for d in dims]
-    comp = data.competency
-    if not comp.empty:
-        cube = safe_table(comp, ["department", "site", "quarter"], dims, k)
+    cube = tables.get("competency")
+    if cube is not None and len(cube):
         overall = cube[cube["quarter"] == ALL]
         # counts: department × site, from the same table
         pivot_rows = []
@@ -448,21 +474,20 @@ def build_views(data: HRData, lang: str = "en", k: int = K) -> list[View]:
                 text,
             )
         )
-        views.append(_distribution_view(comp, lang, k))
+        views.append(_distribution_view(tables.get("bands", {}), lang))
         trend = cube[(cube["department"] == ALL) & (cube["site"] == ALL)]
         views.append(
             _table_view("trend", trend, "quarter", [("n", text["n"], 0), *score_columns], text)
         )
-    mat = data.maturity
-    if not mat.empty:
+    mat = tables.get("maturity")
+    if mat is not None and len(mat):
         labels = maturity.instrument(lang)["dimensions"]
         stage_columns = [(d, labels[d]["name"], 2) for d in maturity.DIMENSIONS]
         stage_columns.append(("overall", text["overall"], 2))
-        cube = safe_table(mat, ["department", "quarter"], list(MATURITY_VALUES), k)
         views.append(
             _table_view(
                 "maturity",
-                cube[cube["quarter"] == ALL],
+                mat[mat["quarter"] == ALL],
                 "department",
                 [("n", text["n"], 0), *stage_columns],
                 text,
@@ -471,7 +496,7 @@ def build_views(data: HRData, lang: str = "en", k: int = K) -> list[View]:
         views.append(
             _table_view(
                 "maturity_trend",
-                cube[cube["department"] == ALL],
+                mat[mat["department"] == ALL],
                 "quarter",
                 [("n", text["n"], 0), ("overall", text["overall"], 2)],
                 text,
@@ -480,7 +505,7 @@ def build_views(data: HRData, lang: str = "en", k: int = K) -> list[View]:
     return views
 
 
-def _distribution_view(comp: pd.DataFrame, lang: str, k: int) -> View:
+def _distribution_view(bands_tables: dict, lang: str) -> View:
     """Counts of people per band and dimension (each dimension its own protected table)."""
     text = TEXT[lang]
     bands = list(competency.BANDS)
@@ -488,13 +513,11 @@ def _distribution_view(comp: pd.DataFrame, lang: str, k: int) -> View:
     names = competency.instrument(lang)["dimensions"]
     rows = []
     for dim in COMPETENCY_VALUES:
-        scored = comp[comp[dim].notna()]
         counts = {band: 0 for band in [*bands, ALL]}
-        if not scored.empty:
-            table = safe_table(
-                pd.DataFrame({"band": scored[dim].map(competency.band)}), "band", None, k
-            ).set_index("band")["n"]
-            counts = {band: table.get(band, 0) for band in [*bands, ALL]}
+        table = bands_tables.get(dim)
+        if table is not None and len(table):
+            column = table.set_index("band")["n"]
+            counts = {band: column.get(band, 0) for band in [*bands, ALL]}
         rows.append({"dimension": f"{dim} {names[dim]['name']}", **counts})
     frame = pd.DataFrame(rows)
     columns = [(band, band_names.get(band, band), 0) for band in bands] + [(ALL, text["all"], 0)]
@@ -739,11 +762,14 @@ class HRApp:
     ):
         import ipywidgets as widgets
 
+        from course.widgets.a11y import uncut_descriptions
+
         self.lang = lang if lang in LANGUAGES else "en"
         self.k = k
         self._store = store
         self.authenticated = guard_mode() is not None if authenticated is None else authenticated
         self.imported: HRData | None = None
+        self.release: dict | None = None
         self.views: list[View] = []
         self.title = widgets.HTML()
         self.intro = widgets.HTML()
@@ -776,6 +802,7 @@ class HRApp:
             ]
         )
         self.widget.add_class("cm-app")
+        uncut_descriptions(self.widget)  # labels never cut ("Code de r…")
         self.language.observe(lambda change: self.set_language(change["new"]), names="value")
         self.source.observe(lambda _change: self.refresh(), names="value")
         self.upload.observe(lambda _change: self.import_upload(), names="value")
@@ -812,12 +839,45 @@ class HRApp:
         self.refresh()
 
     def load(self) -> HRData:
-        """The data of the selected source."""
-        if self.source.value == "demo":
-            return demo_data()
+        """The data of the demo or import source (the store is shown by release only)."""
         if self.source.value == "import" and self.imported is not None:
             return self.imported
-        return store_data(self._store)
+        return demo_data()
+
+    @property
+    def store(self):
+        """The store holding the releases."""
+        if self._store is None:
+            from course.assess.store import get_store
+
+            self._store = get_store()
+        return self._store
+
+    def _show_release(self) -> None:
+        """The latest release, its date and how many contributions wait for the next one."""
+        from course.assess.releases import pending, release_tables
+        from course.assess.store import StoreUnavailable
+
+        text = TEXT[self.lang]
+        try:
+            release = self.store.latest_release()
+            waiting = pending(self.store, release)
+        except StoreUnavailable as exc:
+            self.status.value = _status(text["store_failed"].format(reason=exc), "error")
+            self.content.value = ""
+            return
+        self.release = release
+        if release is None:
+            message = text["no_release"].format(waiting=waiting)
+            self.status.value = _status(message)
+            self.content.value = ""
+            return
+        self.views = views_from_tables(release_tables(release), self.lang)
+        date = f"{release['published_at']:%Y-%m-%d %H:%M}"
+        self.status.value = _status(
+            text["release"].format(number=release["number"], date=date, waiting=waiting, k=self.k)
+        )
+        self.content.value = page_html(self.views, self.lang)
 
     @_guarded
     def refresh(self) -> None:
@@ -829,6 +889,9 @@ class HRApp:
         if not self.authenticated:
             self.status.value = _status(text["refused"], "error")
             self.content.value = ""
+            return
+        if self.source.value == "store":
+            self._show_release()
             return
         try:
             data = self.load()
@@ -902,7 +965,7 @@ def launch(environ: dict[str, str] | None = None) -> HRApp:
     """
     from IPython.display import HTML, display
 
-    from course.widgets.a11y import a11y_head
+    from course.widgets.a11y import a11y_head, guard_comm_handlers
 
     try:
         from voila.utils import wait_for_request
@@ -917,6 +980,7 @@ def launch(environ: dict[str, str] | None = None) -> HRApp:
     app = HRApp(lang, source)
     display(HTML(a11y_head() + _HR_STYLE))
     display(app.widget)
+    guard_comm_handlers()  # a malformed comm message never answers a traceback
     return app
 
 

@@ -139,6 +139,10 @@ class HRIdentityProvider(PasswordIdentityProvider):
         return _is_hr_path(handler.request.path)
 
     async def _get_user(self, handler):
+        if not self.serves_only_hr and _is_hr_path(handler.request.path):
+            # a folder server (the public one) never serves the HR view, whatever the token:
+            # the HR view has its own server (`course apps --server hr`)
+            return None
         user = await super()._get_user(handler)
         if user is None and not self._needs_token(handler):
             # an open dashboard of a folder that also holds the HR view

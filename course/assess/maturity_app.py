@@ -10,6 +10,7 @@ organisation's lists, see :mod:`course.assess.org`).
 from __future__ import annotations
 
 import base64
+import contextlib
 import csv
 import html
 import io
@@ -25,14 +26,24 @@ import ipywidgets as widgets
 from course.assess.maturity import DIMENSIONS, LANGUAGES, STAGES, MaturityResult, instrument, score
 from course.assess.org import OrgConfig, load_org_config
 from course.assess.store import (
+    DraftConflict,
     InvalidCode,
+    NotInvited,
     Store,
     StoreUnavailable,
     get_store,
     is_valid_code,
     new_code,
 )
-from course.widgets.a11y import a11y_head, data_uri_link, labelled_radio, question_html, status_html
+from course.widgets.a11y import (
+    a11y_head,
+    data_uri_link,
+    guard_comm_handlers,
+    labelled_radio,
+    question_html,
+    status_html,
+    uncut_descriptions,
+)
 
 __all__ = ["INSTRUMENT", "MaturityApp", "chart_alt", "chart_html", "launch", "result_csv"]
 
@@ -65,7 +76,10 @@ UI = {
         "site": "Site",
         "choose": "— choisir —",
         "contribute_title": "Contribuer à la vue d'ensemble",
-        "contribute_text": "Facultatif. Seuls le service, le site, le jour et les étapes sont transmis ; les RH ne voient que des groupes d'au moins 5 personnes.",
+        "contribute_text": "Facultatif. Seuls le service, le site, le jour et les étapes sont transmis. Les RH ne voient jamais vos réponses ni les données en direct : seulement des publications numérotées et datées (« course hr publish »), où chaque groupe affiché compte au moins 5 personnes et où un nombre ne change d'une publication à l'autre que si au moins 5 personnes de ce groupe ont été ajoutées, retirées ou modifiées. Votre contribution, un retrait ou une modification apparaissent au plus tôt dans la prochaine publication qui respecte cette règle. Contribuer demande le code personnel remis par votre organisation (une contribution par personne), qui sert aussi de code de reprise.",
+        "need_invite": "Pour contribuer, saisissez d'abord le code personnel remis par votre organisation dans le champ du code de reprise et appuyez sur « Reprendre ».",
+        "code_accepted": "Code accepté : vos réponses seront enregistrées sous ce code.",
+        "conflict": "Ce code est aussi ouvert dans une autre page : les réponses des deux pages ont été réunies (aucune n'est perdue). Vérifiez-les avant de contribuer.",
         "need_consent": "Cochez d'abord la case d'accord.",
         "need_org": "Choisissez un service et un site dans les listes.",
         "need_results": "Répondez d'abord aux huit dimensions.",
@@ -100,7 +114,10 @@ UI = {
         "site": "Site",
         "choose": "— choose —",
         "contribute_title": "Contribute to the overall picture",
-        "contribute_text": "Optional. Only the department, site, day and stages are sent; HR only sees groups of at least 5 people.",
+        "contribute_text": "Optional. Only the department, site, day and stages are sent. HR never sees your answers or live data: only numbered, dated releases (`course hr publish`) in which every group shown has at least 5 people and a number changes from one release to the next only when at least 5 people of that group were added, withdrawn or changed. Your contribution, a withdrawal or a change appear at the earliest in the next release that meets this rule. Contributing needs the personal code your organisation gave you (one contribution per person), which is also your resume code.",
+        "need_invite": "To contribute, first type the personal code your organisation gave you into the resume code field and press Resume.",
+        "code_accepted": "Code accepted: your answers will be saved under this code.",
+        "conflict": "This code is also open in another page: the answers of both pages were merged (none is lost). Check them before contributing.",
         "need_consent": "Tick the consent box first.",
         "need_org": "Choose a department and a site from the lists.",
         "need_results": "Answer all eight dimensions first.",
@@ -224,7 +241,8 @@ def results_html(result: MaturityResult, text: dict) -> str:
         An HTML fragment for the results widget.
     """
     ui = text["ui"]
-    stage_label = text["stages"][str(result.overall_stage)]
+    # the stage labels start with their number ("1 · Hierarchy"): show the number once
+    stage_label = text["stages"][str(result.overall_stage)].split(" · ", 1)[-1]
     weakest = ", ".join(text["dimensions"][d]["name"] for d in result.weakest)
     rows = "".join(
         f"<tr><th scope='row'>{html.escape(text['dimensions'][d]['name'])}</th>"
@@ -280,14 +298,23 @@ class MaturityApp:
     """
 
     def __init__(
-        self, lang: str = "fr", *, store: Store | None = None, org: OrgConfig | None = None
+        self,
+        lang: str = "fr",
+        *,
+        store: Store | None = None,
+        org: OrgConfig | None = None,
+        identity: str | None = None,
     ):
         self.lang = lang if lang in LANGUAGES else "fr"
+        # behind JupyterHub, the hub user replaces the issued code for contributing
+        self.identity = identity
         self.text = _texts(self.lang)
         self._store = store
         self.org = org or load_org_config()
         self.code: str | None = None
         self.unsaved = False
+        self.version = 0  # of the stored draft this page last loaded or saved
+        self._dirty: set[str] = set()  # dimensions changed since the last save
         self._quiet = False
         self._build()
 
@@ -362,6 +389,7 @@ class MaturityApp:
             ]
         )
         self.widget.add_class("cm-app")
+        uncut_descriptions(self.widget)  # labels never cut ("Code de r…")
         for widget, name in (
             (self.language, "cm-language"),
             (self.code_display, "cm-code-display"),
@@ -421,6 +449,7 @@ class MaturityApp:
     def _handler(self, dim: str) -> Callable:
         def handler(_change: dict) -> None:
             if not self._quiet:
+                self._dirty.add(dim)
                 self._answered()
 
         return handler
@@ -468,9 +497,7 @@ class MaturityApp:
             self.code = new_code()
             self._show_code()
         try:
-            self.store.save_draft(
-                INSTRUMENT, self.code, {"stages": self.answers(), "lang": self.lang}
-            )
+            self._save_merged()
         except StoreUnavailable as exc:
             self.unsaved = True
             self.code_status.value = status_html(
@@ -481,6 +508,41 @@ class MaturityApp:
             self.code_status.value = status_html(self.text["ui"]["saved"], "ok")
         self.unsaved = False
         return True
+
+    def _save_merged(self) -> None:
+        """Save with a version check; if the same code was saved elsewhere, merge per answer."""
+        for _attempt in range(5):
+            payload = {"stages": self.answers(), "lang": self.lang}
+            try:
+                self.version = self.store.save_draft(
+                    INSTRUMENT, self.code, payload, expected_version=self.version
+                )
+            except DraftConflict as conflict:
+                saved = conflict.current.get("stages") if isinstance(conflict.current, dict) else {}
+                merged = dict(saved) if isinstance(saved, dict) else {}
+                mine = self.answers()
+                for dim in self._dirty:
+                    if dim in mine:
+                        merged[dim] = mine[dim]
+                    else:
+                        merged.pop(dim, None)
+                self._set_stages(merged)
+                self.version = conflict.version
+                self.code_status.value = status_html(self.text["ui"]["conflict"], "error")
+                continue
+            self._dirty.clear()
+            return
+        raise StoreUnavailable("too many concurrent saves")
+
+    def _set_stages(self, saved: dict) -> None:
+        self._quiet = True
+        try:
+            for dim, radio in self.radios.items():
+                value = saved.get(dim)
+                radio.value = value if type(value) is int and value in STAGES else None
+        finally:
+            self._quiet = False
+        self.refresh()
 
     def _show_code(self) -> None:
         ui = self.text["ui"]
@@ -504,26 +566,32 @@ class MaturityApp:
             self.code_status.value = status_html(ui["code_invalid"], "error")
             return False
         try:
-            draft = self.store.load_draft(INSTRUMENT, code)
+            draft, version = self.store.load_draft(INSTRUMENT, code, with_version=True)
+            invited = draft is None and self.store.is_invited(code)
         except (StoreUnavailable, InvalidCode) as exc:
             self.code_status.value = status_html(ui["store_failed"].format(reason=exc), "error")
             return False
+        if invited:
+            # an issued code with no draft yet: the answers so far are saved under it
+            self.code, self.version, self._dirty = code, 0, set(self.answers())
+            self.code_input.value = ""
+            self._show_code()
+            self.save()
+            self.code_status.value = status_html(ui["code_accepted"], "ok")
+            return True
         saved = draft.get("stages") if isinstance(draft, dict) else None
         if not isinstance(saved, dict):
             self.code_status.value = status_html(ui["code_unknown"], "error")
             return False
-        self._quiet = True
-        try:
-            for dim, radio in self.radios.items():
-                value = saved.get(dim)
-                radio.value = value if type(value) is int and value in STAGES else None
-        finally:
-            self._quiet = False
+        self._set_stages(saved)
+        self.version, self._dirty = version, set()
         self.code = code
         self.code_input.value = ""
         self._show_code()
         self.refresh()
         self.code_status.value = status_html(ui["code_restored"], "ok")
+        with contextlib.suppress(StoreUnavailable):  # the consent box is only a reminder
+            self.consent.value = self.store.has_contribution(INSTRUMENT, code)
         return True
 
     @_guarded
@@ -563,7 +631,8 @@ class MaturityApp:
         if result is None:
             self.contribute_status.value = status_html(ui["need_results"], "error")
             return False
-        if (self.code is None or self.unsaved) and not self.save():
+        # the draft is saved again first: the code must always bring these stages back
+        if not self.save():
             return False
         values: dict[str, Any] = dict(result.stages)
         values["overall"] = result.overall_stage
@@ -576,7 +645,11 @@ class MaturityApp:
                 values=values,
                 allowed_departments=list(self.org.departments),
                 allowed_sites=list(self.org.sites),
+                identity=self.identity,
             )
+        except NotInvited:
+            self.contribute_status.value = status_html(ui["need_invite"], "error")
+            return False
         except StoreUnavailable as exc:
             self.contribute_status.value = status_html(
                 ui["store_failed"].format(reason=exc), "error"
@@ -590,7 +663,9 @@ class MaturityApp:
         """Delete this code's contribution; returns whether there was one."""
         ui = self.text["ui"]
         try:
-            removed = self.code is not None and self.store.withdraw(INSTRUMENT, self.code)
+            removed = self.code is not None and self.store.withdraw(
+                INSTRUMENT, self.code, identity=self.identity
+            )
         except StoreUnavailable as exc:
             self.contribute_status.value = status_html(
                 ui["store_failed"].format(reason=exc), "error"
@@ -618,6 +693,7 @@ def launch(environ: dict[str, str] | None = None) -> MaturityApp:
     app = MaturityApp()
     display(HTML(a11y_head()))
     display(app.widget)
+    guard_comm_handlers()  # a malformed comm message never answers a traceback
     try:
         from voila.utils import wait_for_request
     except ImportError:  # outside Voilà (JupyterLab): no request to wait for

@@ -20,17 +20,21 @@ Guarantees of the returned table, checked by property tests with such an attacke
 2. no hidden group with 1 to k − 1 people has its count or its sum determined by the linear
    system of the visible rows (exact rank test);
 3. for every visible row and every dimension it aggregates, the people hidden among its children
-   along that dimension number 0 or at least ``k`` (so "total minus visible parts" never isolates
-   a small set of people); and the hidden leaf groups inside a visible row never hold exactly as
-   many people as there are of them (each would then be known to be one person).
+   along that dimension number 0 or at least ``k``, and never exactly as many as the hidden
+   children (each would then be known to be one person): "total minus visible parts" never
+   isolates a small set of people.
 
-Extra suppressions are chosen greedily, smallest group first, and repeated until all three hold.
+Two mechanisms give them, each with a property test that fails without it: the hypercube
+protection of every determined small cell (:func:`_protect`, guarantee 2) and the relation rule
+(:func:`_local_pass`, guarantee 3). A third one (hidden leaves inside a visible cell holding one
+person each) was removed: no test showed it doing anything the relation rule and the release
+audit do not.
 
 Known limit: an attacker who also solves linear programs with "every listed group has at least
-one person" can, in rare multi-dimensional patterns, narrow a hidden group to one value (for
-example when a margin minus a visible cell leaves three hidden groups holding three people).
-Guarantee 3 removes the direct cases; an exhaustive interval audit (as statistical offices'
-tools do) is not implemented.
+one person" can, in rare multi-dimensional patterns, narrow a hidden group to one value. What
+HR sees of the store is therefore audited by linear programming as a whole, release against
+release (:mod:`course.assess.audit`, :mod:`course.assess.releases`), starting from this
+function's pattern.
 Every value column shares one suppression pattern: hiding a group for one measure and not for
 another would leak its count through the other table.
 
@@ -253,35 +257,9 @@ def _violates(cube: _Cube, hidden: np.ndarray, kids: np.ndarray, k: int) -> bool
     return too_few or all_single
 
 
-def _single_leaves_pass(cube: _Cube, hidden: np.ndarray) -> bool:
-    """Hide more where a visible total holds as many people as its hidden leaf groups.
-
-    Every listed group has at least one person; if a visible cell's hidden leaves hold exactly
-    as many people as there are of them, each is known to be one person. Hide the smallest
-    visible leaf inside that cell (it adds people of unknown number), else the cell itself.
-    """
-    changed = False
-    while True:
-        hidden_leaf = hidden[cube.leaf_cells].astype(float)
-        people = cube.membership @ (hidden_leaf * cube.counts[cube.leaf_cells, 0])
-        groups = cube.membership @ hidden_leaf
-        pinned = np.flatnonzero(~hidden & (groups > 0) & (people == groups))
-        if pinned.size == 0:
-            return changed
-        cell = int(pinned[0])
-        inside = cube.membership[cell].indices
-        visible_inside = cube.leaf_cells[inside][~hidden[cube.leaf_cells[inside]]]
-        if visible_inside.size:
-            order = np.lexsort((visible_inside, cube.counts[visible_inside, 0]))
-            hidden[visible_inside[order[0]]] = True
-        else:
-            hidden[cell] = True
-        changed = True
-
-
 def _local_pass(cube: _Cube, hidden: np.ndarray, k: int) -> bool:
     """Complementary suppression along every relation; returns whether anything was hidden."""
-    changed = _single_leaves_pass(cube, hidden)
+    changed = False
     for parent, kids in cube.relations:
         while not hidden[parent] and _violates(cube, hidden, kids, k):
             visible_kids = kids[~hidden[kids]]
@@ -412,21 +390,6 @@ def _fallback(cube: _Cube, hidden: np.ndarray, target: int) -> None:
     hidden[candidates[np.lexsort((candidates, cube.counts[candidates, 0]))][0]] = True
 
 
-def _pinned_cell(cube: _Cube, hidden: np.ndarray, known_leaves: np.ndarray) -> int | None:
-    """A visible cell whose unknown hidden leaves must each hold exactly one person, if any.
-
-    ``known_leaves`` marks hidden leaves whose count the visible rows already determine; the
-    rest each hold at least one person, so if they hold exactly as many people as there are of
-    them, every one of them is known.
-    """
-    leaf_hidden = hidden[cube.leaf_cells]
-    unknown = (leaf_hidden & ~known_leaves).astype(float)
-    people = cube.membership @ (unknown * cube.counts[cube.leaf_cells, 0])
-    groups = cube.membership @ unknown
-    pinned = np.flatnonzero(~hidden & (groups > 0) & (people == groups))
-    return int(pinned[0]) if pinned.size else None
-
-
 def _suppress(cube: _Cube, k: int) -> np.ndarray:
     at_risk = _at_risk(cube, k)
     hidden = at_risk.copy()
@@ -437,10 +400,7 @@ def _suppress(cube: _Cube, k: int) -> np.ndarray:
         if _local_pass(cube, hidden, k):
             continue
         targets = np.flatnonzero(hidden & at_risk)
-        hidden_leaves = cube.leaf_cells[hidden[cube.leaf_cells]]
-        # one rank computation answers both questions: small cells and known leaves
-        found = _determined(cube, hidden, np.concatenate([targets, hidden_leaves]))
-        determined = targets[found[: targets.size]]
+        determined = targets[_determined(cube, hidden, targets)]
         if determined.size:
             target = int(determined[0])
             before = int(hidden.sum())
@@ -448,19 +408,7 @@ def _suppress(cube: _Cube, k: int) -> np.ndarray:
             if int(hidden.sum()) == before:
                 _fallback(cube, hidden, target)
             continue
-        known = np.zeros(cube.leaf_cells.size, dtype=bool)
-        known[np.searchsorted(cube.leaf_cells, hidden_leaves)] = found[targets.size :]
-        cell = _pinned_cell(cube, hidden, known)
-        if cell is None:
-            return hidden
-        inside = cube.leaf_cells[cube.membership[cell].indices]
-        visible_inside = inside[~hidden[inside]]
-        if visible_inside.size:
-            hidden[
-                visible_inside[np.lexsort((visible_inside, cube.counts[visible_inside, 0]))][0]
-            ] = True
-        else:
-            hidden[cell] = True
+        return hidden
 
 
 def safe_table(

@@ -50,6 +50,7 @@ from typing import Any
 
 from sqlalchemy import (
     Date,
+    DateTime,
     Float,
     ForeignKey,
     Integer,
@@ -60,15 +61,20 @@ from sqlalchemy import (
     delete,
     event,
     func,
+    inspect,
     select,
 )
+from sqlalchemy import text as sql_text
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 __all__ = [
     "CODE_PATTERN",
+    "DraftConflict",
     "InvalidCode",
+    "NotInvited",
+    "RateLimited",
     "Store",
     "StoreError",
     "StoreUnavailable",
@@ -85,6 +91,11 @@ CODE_PATTERN = re.compile(r"^[A-Za-z0-9_-]{22}$")
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 MAX_TEXT = 200
 MAX_DRAFT_BYTES = 100_000
+#: Drafts created under codes that were not issued (``course hr invite``): at most this many per
+#: window, across every session of every server sharing the database (a script opening sessions
+#: cannot fill the database; a person keeps their answers in the page and their result).
+NEW_CODE_LIMIT = 60
+NEW_CODE_WINDOW = dt.timedelta(minutes=10)
 
 
 class StoreError(Exception):
@@ -102,6 +113,28 @@ class InvalidCode(StoreError, ValueError):
     """A resume code that :func:`new_code` cannot have produced (forged, truncated, empty)."""
 
 
+class NotInvited(StoreError, ValueError):
+    """A contribution under a code that was never issued by ``course hr invite`` (nothing written)."""
+
+
+class RateLimited(StoreUnavailable):
+    """Too many drafts were started without an issued code lately; nothing was written."""
+
+
+class DraftConflict(StoreError):
+    """The draft changed since this page loaded it (the same code is open elsewhere).
+
+    Attributes:
+        current: the draft as stored now (the caller merges and saves again).
+        version: its version (pass it as ``expected_version`` with the merged draft).
+    """
+
+    def __init__(self, current: dict[str, Any], version: int):
+        super().__init__("the same code is open elsewhere")
+        self.current = current
+        self.version = version
+
+
 class _Base(DeclarativeBase):
     pass
 
@@ -117,6 +150,7 @@ class Draft(_Base):
     code_hash: Mapped[str] = mapped_column(String(64))
     payload: Mapped[str] = mapped_column(Text)
     updated_on: Mapped[dt.date] = mapped_column(Date)
+    version: Mapped[int] = mapped_column(Integer, default=0)
 
 
 class Contribution(_Base):
@@ -131,6 +165,39 @@ class Contribution(_Base):
     department: Mapped[str] = mapped_column(String(MAX_TEXT))
     site: Mapped[str] = mapped_column(String(MAX_TEXT))
     contributed_on: Mapped[dt.date] = mapped_column(Date)
+    # bumped when the contribution is replaced: releases count changed answers per person
+    revision: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Invite(_Base):
+    """A one-time code issued to one person (``course hr invite``); only its hash is kept."""
+
+    __tablename__ = "invites"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    code_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    issued_on: Mapped[dt.date] = mapped_column(Date)
+
+
+class DraftStart(_Base):
+    """When a draft was started under a code that was not issued (for the rate limit only)."""
+
+    __tablename__ = "draft_starts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    started_at: Mapped[dt.datetime] = mapped_column(DateTime)
+
+
+class Release(_Base):
+    """A published HR release: the frozen tables, and what they were built from (internal)."""
+
+    __tablename__ = "releases"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    number: Mapped[int] = mapped_column(Integer, unique=True)
+    published_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    payload: Mapped[str] = mapped_column(Text)
+    snapshot: Mapped[str] = mapped_column(Text)
 
 
 class ContributionValue(_Base):
@@ -176,6 +243,12 @@ def hash_code(code: str) -> str:
     if not is_valid_code(code):
         raise InvalidCode("not a valid resume code")
     return hashlib.sha256(code.encode("ascii")).hexdigest()
+
+
+def _identity_hash(identity: str) -> str:
+    """The stored form of an authenticated identity (a hub user name)."""
+    identity = _clean_text("identity", identity)
+    return hashlib.sha256(f"identity:{identity}".encode()).hexdigest()
 
 
 def default_url(environ: Mapping[str, str] | None = None) -> str:
@@ -232,10 +305,13 @@ class Store:
 
     Args:
         url: a SQLAlchemy URL; ``None`` means :func:`default_url`.
+        new_code_limit: drafts that may be started under codes that were not issued, per
+            :data:`NEW_CODE_WINDOW` (all sessions together).
     """
 
-    def __init__(self, url: str | None = None):
+    def __init__(self, url: str | None = None, *, new_code_limit: int = NEW_CODE_LIMIT):
         self.url = url or default_url()
+        self.new_code_limit = new_code_limit
         self._engine: Engine | None = None
         self._lock = threading.Lock()
         self._schema_ready = False
@@ -300,6 +376,14 @@ class Store:
     def _ensure_schema(self, engine: Engine) -> None:
         if not self._schema_ready:
             _Base.metadata.create_all(engine)
+            # databases created before these columns existed
+            for table, column in (("drafts", "version"), ("contributions", "revision")):
+                names = {c["name"] for c in inspect(engine).get_columns(table)}
+                if column not in names:
+                    with engine.begin() as connection:
+                        connection.execute(
+                            sql_text(f"ALTER TABLE {table} ADD COLUMN {column} INTEGER DEFAULT 0")
+                        )
             self._schema_ready = True
 
     @contextmanager
@@ -352,57 +436,106 @@ class Store:
 
     # -- drafts -------------------------------------------------------------------------------
 
-    def save_draft(self, instrument: str, code: str, payload: Mapping[str, Any]) -> None:
+    def save_draft(
+        self,
+        instrument: str,
+        code: str,
+        payload: Mapping[str, Any],
+        *,
+        expected_version: int | None = None,
+    ) -> int:
         """Save (create or replace) the draft of ``code`` for ``instrument``.
 
         Args:
             instrument: the instrument's name, e.g. ``"competency"`` or ``"maturity"``.
-            code: the person's resume code (:func:`new_code`).
+            code: the person's resume code (:func:`new_code` or an issued code).
             payload: JSON-serialisable answers, whatever shape the instrument's app needs
                 (at most 100 kB once encoded).
+            expected_version: the version this page last loaded or saved; when the stored
+                draft has another one (the same code saved from another page), nothing is
+                written and :class:`DraftConflict` carries the stored draft to merge with.
+                ``None`` overwrites.
+
+        Returns:
+            The draft's new version.
 
         Raises:
             InvalidCode: a malformed code.
             ValueError: a payload that is not JSON-serialisable or too large.
+            DraftConflict: see ``expected_version``.
+            RateLimited: too many drafts started lately under codes that were not issued.
             StoreUnavailable: the database cannot be written (the previous draft is intact).
         """
         digest = hash_code(code)
         instrument = _clean_text("instrument", instrument)
         try:
-            text = json.dumps(dict(payload), ensure_ascii=False, sort_keys=True, allow_nan=False)
+            encoded = json.dumps(dict(payload), ensure_ascii=False, sort_keys=True, allow_nan=False)
         except (TypeError, ValueError) as exc:
             raise ValueError(f"draft is not JSON-serialisable: {exc}") from exc
-        if len(text.encode("utf-8")) > MAX_DRAFT_BYTES:
+        if len(encoded.encode("utf-8")) > MAX_DRAFT_BYTES:
             raise ValueError("draft is too large")
 
-        def operation(connection: Connection) -> None:
+        def operation(connection: Connection) -> int:
             table = Draft.__table__
             found = connection.execute(
-                select(table.c.id).where(
+                select(table.c.id, table.c.version, table.c.payload).where(
                     table.c.instrument == instrument, table.c.code_hash == digest
                 )
-            ).scalar_one_or_none()
+            ).one_or_none()
             if found is None:
+                if not self._invited(connection, digest):
+                    self._count_start(connection)
                 connection.execute(
                     table.insert().values(
-                        instrument=instrument, code_hash=digest, payload=text, updated_on=_today()
+                        instrument=instrument,
+                        code_hash=digest,
+                        payload=encoded,
+                        updated_on=_today(),
+                        version=1,
                     )
                 )
-            else:
-                connection.execute(
-                    table.update()
-                    .where(table.c.id == found)
-                    .values(payload=text, updated_on=_today())
-                )
+                return 1
+            version = found.version or 0
+            if expected_version is not None and expected_version != version:
+                raise DraftConflict(json.loads(found.payload), version)
+            connection.execute(
+                table.update()
+                .where(table.c.id == found.id)
+                .values(payload=encoded, updated_on=_today(), version=version + 1)
+            )
+            return version + 1
 
-        self._run(operation)
+        return self._run(operation)
 
-    def load_draft(self, instrument: str, code: str) -> dict[str, Any] | None:
+    @staticmethod
+    def _invited(connection: Connection, digest: str) -> bool:
+        table = Invite.__table__
+        return (
+            connection.execute(
+                select(table.c.id).where(table.c.code_hash == digest)
+            ).scalar_one_or_none()
+            is not None
+        )
+
+    def _count_start(self, connection: Connection) -> None:
+        """Record a draft started without an issued code, or refuse it past the limit."""
+        table = DraftStart.__table__
+        now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+        since = now - NEW_CODE_WINDOW
+        connection.execute(delete(table).where(table.c.started_at < since))
+        recent = connection.execute(select(func.count()).select_from(table)).scalar_one()
+        if recent >= self.new_code_limit:
+            raise RateLimited("too many new sessions, try again in a few minutes")
+        connection.execute(table.insert().values(started_at=now))
+
+    def load_draft(self, instrument: str, code: str, *, with_version: bool = False):
         """The draft saved under ``code``, or ``None`` if there is none.
 
         Args:
             instrument: the instrument's name.
             code: the resume code.
+            with_version: return ``(payload, version)`` (``(None, 0)`` when there is none),
+                for :meth:`save_draft`'s ``expected_version``.
 
         Returns:
             The payload given to :meth:`save_draft`, or ``None``.
@@ -414,15 +547,58 @@ class Store:
         digest = hash_code(code)
         table = Draft.__table__
 
-        def operation(connection: Connection) -> str | None:
+        def operation(connection: Connection):
             return connection.execute(
-                select(table.c.payload).where(
+                select(table.c.payload, table.c.version).where(
                     table.c.instrument == instrument, table.c.code_hash == digest
                 )
-            ).scalar_one_or_none()
+            ).one_or_none()
 
-        text = self._run(operation)
-        return None if text is None else json.loads(text)
+        row = self._run(operation)
+        draft = None if row is None else json.loads(row.payload)
+        if with_version:
+            return draft, (0 if row is None else row.version or 0)
+        return draft
+
+    # -- invitations ------------------------------------------------------------------------
+
+    def invite(self, count: int) -> list[str]:
+        """Issue ``count`` one-time codes (one per person); only their hashes are stored.
+
+        A code lets its holder contribute once per instrument (and replace or withdraw that
+        contribution); it is also their resume code.
+
+        Args:
+            count: how many codes, 1 to 100,000.
+
+        Returns:
+            The codes, to hand out (they cannot be shown again).
+
+        Raises:
+            ValueError: ``count`` out of range.
+            StoreUnavailable: the database cannot be written (no code was issued).
+        """
+        if isinstance(count, bool) or not isinstance(count, int) or not 1 <= count <= 100_000:
+            raise ValueError("count must be a whole number from 1 to 100000")
+        codes = [new_code() for _ in range(count)]
+        table = Invite.__table__
+        today = _today()
+        self._run(
+            lambda connection: connection.execute(
+                table.insert(), [{"code_hash": hash_code(c), "issued_on": today} for c in codes]
+            )
+        )
+        return codes
+
+    def is_invited(self, code: str) -> bool:
+        """Whether ``code`` was issued by :meth:`invite`.
+
+        Raises:
+            InvalidCode: a malformed code.
+            StoreUnavailable: the database cannot be read.
+        """
+        digest = hash_code(code)
+        return self._run(lambda connection: self._invited(connection, digest))
 
     def delete_draft(self, instrument: str, code: str) -> bool:
         """Delete the draft saved under ``code``; returns whether there was one.
@@ -450,34 +626,41 @@ class Store:
     def contribute(
         self,
         instrument: str,
-        code: str,
+        code: str | None,
         *,
         department: str,
         site: str,
         values: Mapping[str, float | int | str | None],
         allowed_departments: list[str] | None = None,
         allowed_sites: list[str] | None = None,
+        identity: str | None = None,
     ) -> None:
         """Share a result with the organisation (create, or replace the earlier one of ``code``).
 
         Only the department, the site, the day and ``values`` are stored: no name, no e-mail,
-        no time of day.
+        no time of day. One contribution per person and instrument: ``code`` must have been
+        issued by :meth:`invite` (``course hr invite``); contributing again with it replaces the
+        earlier contribution. Behind JupyterHub the caller passes the hub's user name as
+        ``identity`` instead: the hub has authenticated the person, so no code is needed (only
+        a hash of the identity is stored, like a code's).
 
         Args:
             instrument: the instrument's name.
-            code: the person's resume code (it lets them withdraw later).
+            code: the person's issued code (it lets them replace or withdraw later).
             department: a department from the configured list.
             site: a site from the configured list.
             values: key → number (a score, a stage), short text (a profile) or ``None``.
             allowed_departments: when given, ``department`` must be one of them.
             allowed_sites: when given, ``site`` must be one of them.
+            identity: an authenticated user name that replaces ``code`` (JupyterHub).
 
         Raises:
             InvalidCode: a malformed code.
+            NotInvited: ``code`` was never issued (nothing written).
             ValueError: a department or site not in the lists, or a bad value.
             StoreUnavailable: the database cannot be written (nothing was written).
         """
-        digest = hash_code(code)
+        digest = _identity_hash(identity) if identity is not None else hash_code(code)
         department = _clean_text("department", department)
         site = _clean_text("site", site)
         if allowed_departments is not None and department not in allowed_departments:
@@ -495,32 +678,47 @@ class Store:
                 raise ValueError(f"{key}: a value must be a number, a short text or None")
 
         def operation(connection: Connection) -> None:
+            if identity is None and not self._invited(connection, digest):
+                raise NotInvited("this code was not issued for contributions")
             table = Contribution.__table__
             values_table = ContributionValue.__table__
             old = connection.execute(
-                select(table.c.id).where(
+                select(table.c.id, table.c.revision).where(
                     table.c.instrument == instrument, table.c.code_hash == digest
                 )
-            ).scalar_one_or_none()
+            ).one_or_none()
             if old is not None:
+                # same row, next revision: a release counts one changed person, not two
                 connection.execute(
-                    delete(values_table).where(values_table.c.contribution_id == old)
+                    delete(values_table).where(values_table.c.contribution_id == old.id)
                 )
-                connection.execute(delete(table).where(table.c.id == old))
-            new_id = connection.execute(
-                table.insert().values(
-                    instrument=instrument,
-                    code_hash=digest,
-                    department=department,
-                    site=site,
-                    contributed_on=_today(),
+                connection.execute(
+                    table.update()
+                    .where(table.c.id == old.id)
+                    .values(
+                        department=department,
+                        site=site,
+                        contributed_on=_today(),
+                        revision=(old.revision or 0) + 1,
+                    )
                 )
-            ).inserted_primary_key[0]
+                row_id = old.id
+            else:
+                row_id = connection.execute(
+                    table.insert().values(
+                        instrument=instrument,
+                        code_hash=digest,
+                        department=department,
+                        site=site,
+                        contributed_on=_today(),
+                        revision=0,
+                    )
+                ).inserted_primary_key[0]
             if rows:
                 connection.execute(
                     values_table.insert(),
                     [
-                        {"contribution_id": new_id, "number": None, "text": None, **row}
+                        {"contribution_id": row_id, "number": None, "text": None, **row}
                         for row in rows
                     ],
                 )
@@ -547,14 +745,19 @@ class Store:
             is not None
         )
 
-    def withdraw(self, instrument: str, code: str) -> bool:
+    def withdraw(self, instrument: str, code: str | None, *, identity: str | None = None) -> bool:
         """Delete the contribution of ``code`` (and its values); returns whether there was one.
+
+        Args:
+            instrument: the instrument's name.
+            code: the code it was made with.
+            identity: the hub identity it was made with instead (see :meth:`contribute`).
 
         Raises:
             InvalidCode: a malformed code.
             StoreUnavailable: the database cannot be written (nothing was deleted).
         """
-        digest = hash_code(code)
+        digest = _identity_hash(identity) if identity is not None else hash_code(code)
 
         def operation(connection: Connection) -> bool:
             table = Contribution.__table__
@@ -635,6 +838,88 @@ class Store:
                     row.text if row.text is not None else row.number
                 )
         return list(records.values())
+
+    def contribution_rows(self, instrument: str) -> list[dict[str, Any]]:
+        """Like :meth:`contributions`, with each row's ``id`` and ``revision`` (for releases).
+
+        The id stays the same when a person replaces their contribution; the revision grows.
+        Neither says anything about the person. Only :mod:`course.assess.releases` needs them.
+
+        Raises:
+            StoreUnavailable: the database cannot be read.
+        """
+        table = Contribution.__table__
+        heads = self._run(
+            lambda connection: connection.execute(
+                select(table.c.id, table.c.revision)
+                .where(table.c.instrument == instrument)
+                .order_by(table.c.id)
+            ).all()
+        )
+        records = self.contributions(instrument)
+        return [
+            {"id": head.id, "revision": head.revision or 0, **record}
+            for head, record in zip(heads, records, strict=True)
+        ]
+
+    # -- releases -----------------------------------------------------------------------------
+
+    def save_release(self, payload: Mapping[str, Any], snapshot: Mapping[str, Any]) -> dict:
+        """Store the next release (numbered from 1) and return it like :meth:`latest_release`.
+
+        Args:
+            payload: what HR sees (JSON-serialisable).
+            snapshot: what the next release compares against (internal, never shown).
+
+        Raises:
+            StoreUnavailable: the database cannot be written (nothing was written).
+        """
+        table = Release.__table__
+        now = dt.datetime.now(dt.UTC).replace(microsecond=0, tzinfo=None)
+        body = json.dumps(dict(payload), ensure_ascii=False, sort_keys=True, allow_nan=False)
+        internal = json.dumps(dict(snapshot), sort_keys=True, allow_nan=False)
+
+        def operation(connection: Connection) -> int:
+            last = connection.execute(select(func.max(table.c.number))).scalar_one_or_none()
+            number = (last or 0) + 1
+            connection.execute(
+                table.insert().values(
+                    number=number, published_at=now, payload=body, snapshot=internal
+                )
+            )
+            return number
+
+        number = self._run(operation)
+        return {
+            "number": number,
+            "published_at": now,
+            "payload": json.loads(body),
+            "snapshot": json.loads(internal),
+        }
+
+    def latest_release(self) -> dict[str, Any] | None:
+        """The latest release: ``number``, ``published_at`` (UTC), ``payload``, ``snapshot``.
+
+        Returns:
+            ``None`` when nothing was published yet.
+
+        Raises:
+            StoreUnavailable: the database cannot be read.
+        """
+        table = Release.__table__
+        row = self._run(
+            lambda connection: connection.execute(
+                select(table).order_by(table.c.number.desc()).limit(1)
+            ).one_or_none()
+        )
+        if row is None:
+            return None
+        return {
+            "number": row.number,
+            "published_at": row.published_at,
+            "payload": json.loads(row.payload),
+            "snapshot": json.loads(row.snapshot),
+        }
 
     def contributions_frame(self, instrument: str):
         """Every contribution for ``instrument`` as a ``pandas.DataFrame`` (for the HR view).

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import contextlib
 import html
+import logging
 import math
+import sqlite3
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from enum import StrEnum
@@ -19,6 +21,10 @@ from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
+
+from course import progress_log
+
+_log = logging.getLogger(__name__)
 
 
 class Placeholder:
@@ -401,11 +407,13 @@ class Problem:
         if not self.module:
             return
         try:
-            from course import tracking
-
-            tracking.record(self.module, self.name, action, outcome)
-        except Exception:  # progress is a convenience: never let it break a check
-            pass
+            progress_log.record(self.module, self.name, action, outcome)
+        except (OSError, sqlite3.Error) as exc:
+            # Progress is a convenience: a full disk or a locked file must not break a check,
+            # but the trainee (and the test suite) should hear that it was not recorded.
+            _log.warning(
+                "practice progress not recorded (%s): %s", progress_log.database_path(), exc
+            )
 
 
 class EqualityProblem(Problem):

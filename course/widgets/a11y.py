@@ -24,9 +24,11 @@ __all__ = [
     "data_uri_link",
     "described_radio",
     "dom_key",
+    "guard_comm_handlers",
     "labelled_radio",
     "question_html",
     "status_html",
+    "uncut_descriptions",
 ]
 
 _SCRIPT = r"""
@@ -225,3 +227,95 @@ def data_uri_link(data: str | bytes, filename: str, mime: str, text: str) -> str
         f'<a download="{html.escape(filename)}" href="data:{html.escape(mime)}{charset};base64,{payload}">'
         f"{html.escape(text)}</a>"
     )
+
+
+def uncut_descriptions(root) -> None:
+    """Let every description in a widget tree take the room it needs (no "Code de r…").
+
+    ipywidgets gives descriptions a fixed width and cuts longer ones; ``"initial"`` sizes them
+    to their text. Call it on an app's root widget once the tree is built.
+
+    Args:
+        root: a widget; its ``children`` are walked recursively.
+    """
+    stack = [root]
+    while stack:
+        widget = stack.pop()
+        stack.extend(getattr(widget, "children", ()) or ())
+        style = getattr(widget, "style", None)
+        if getattr(widget, "description", None) is not None and hasattr(style, "description_width"):
+            style.description_width = "initial"
+
+
+_COMM_FIELDS = {
+    "comm_open": ("comm_id", "target_name"),
+    "comm_msg": ("comm_id",),
+    "comm_close": ("comm_id",),
+}
+
+
+def guard_comm_handlers(kernel=None) -> bool:
+    """Make the kernel drop malformed comm messages quietly instead of answering a traceback.
+
+    A page's websocket can send any ``comm_open``/``comm_msg``/``comm_close``; a malformed one
+    (no ``comm_id``, a content that is not a dict, a widget state that does not validate) made
+    the kernel print a full traceback, with server paths, on the stream the browser receives.
+    Each handler is wrapped: the message shape is checked first, and any error becomes one line
+    in the server's own log (``sys.__stderr__``), never sent to the page.
+
+    Args:
+        kernel: the kernel (default: the running IPython kernel, if any).
+
+    Returns:
+        Whether a kernel was found and guarded.
+    """
+    import sys
+
+    if kernel is None:
+        try:
+            from IPython import get_ipython
+        except ImportError:  # pragma: no cover
+            return False
+        shell = get_ipython()
+        kernel = getattr(shell, "kernel", None)
+    import logging
+
+    class _OneLine(logging.Formatter):
+        def formatException(self, ei):
+            return ""
+
+    # errors inside comm targets are logged by the "Comm" logger: one line, server side only
+    comm_log = logging.getLogger("Comm")
+    if not any(getattr(h, "_cm_guarded", False) for h in comm_log.handlers):
+        handler = logging.StreamHandler(sys.__stderr__)
+        handler.setFormatter(_OneLine("course: %(message)s"))
+        handler._cm_guarded = True
+        comm_log.addHandler(handler)
+        comm_log.propagate = False
+    handlers = getattr(kernel, "shell_handlers", None)
+    if not isinstance(handlers, dict):
+        return False
+    for kind, fields in _COMM_FIELDS.items():
+        handler = handlers.get(kind)
+        if handler is None or getattr(handler, "_cm_guarded", False):
+            continue
+
+        def guarded(stream, ident, msg, _handler=handler, _kind=kind, _fields=fields):
+            content = msg.get("content") if isinstance(msg, dict) else None
+            if not isinstance(content, dict) or not all(
+                isinstance(content.get(f), str) for f in _fields
+            ):
+                print(f"course: malformed {_kind} message dropped", file=sys.__stderr__)
+                return None
+            try:
+                return _handler(stream, ident, msg)
+            except Exception as exc:  # never a traceback towards the page
+                print(
+                    f"course: {_kind} message refused ({type(exc).__name__})",
+                    file=sys.__stderr__,
+                )
+                return None
+
+        guarded._cm_guarded = True
+        handlers[kind] = guarded
+    return True

@@ -80,3 +80,27 @@ def test_nothing_to_serve_is_an_error(tmp_path, capsys):
     """Does an empty dashboards folder give exit status 2 and a message?"""
     assert main(["apps", "--dashboards", str(tmp_path / "none"), "--print-command"]) == 2
     assert "no dashboard" in capsys.readouterr().err
+
+
+def test_print_command_creates_no_token_file_and_hides_the_token(tmp_path, monkeypatch, capsys):
+    """Does --print-command leave no token file behind and never print a token in full?"""
+    monkeypatch.delenv("COURSE_HR_TOKEN", raising=False)
+    token_file = tmp_path / "config" / "hr_token"
+    monkeypatch.setenv("COURSE_HR_TOKEN_FILE", str(token_file))
+    assert main(["apps", "--server", "hr", "--print-command"]) == 0
+    assert not token_file.exists()
+    assert "--token=TOKEN" in capsys.readouterr().out
+    secret = "s3cret-token-0123456789abcdef"
+    monkeypatch.setenv("COURSE_HR_TOKEN", secret)
+    assert main(["apps", "--server", "hr", "--print-command"]) == 0
+    out = capsys.readouterr().out
+    assert secret not in out and "--token=s3cr…" in out
+    assert not token_file.exists()
+
+
+def test_mask_token_keeps_four_characters():
+    """Is a token shown as its first four characters and an ellipsis, everywhere in a text?"""
+    token = "abcdefghijklmnopqrstuvwxyz"
+    text = apps.mask_token(f"token {token}, open ?token={token}", token)
+    assert token not in text and text.count("abcd…") == 2
+    assert apps.mask_token("no secret", None) == "no secret"

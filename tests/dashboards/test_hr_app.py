@@ -18,7 +18,8 @@ from course.assess import competency, hr_app
 from course.assess.hr_app import HRApp, HRData, build_views, parse_import, view_csv, view_html
 from course.assess.maturity import DIMENSIONS as MATURITY_DIMENSIONS
 from course.assess.privacy import ALL, safe_table
-from course.assess.store import Store, new_code
+from course.assess.releases import publish
+from course.assess.store import Store
 
 
 @pytest.fixture(scope="module")
@@ -175,7 +176,7 @@ def test_guard_comes_from_the_server_environment(store, monkeypatch):
     assert not HRApp("en", "store", store=store).authenticated
     monkeypatch.setenv("COURSE_HR_GUARD", "jupyterhub")
     app = HRApp("en", "store", store=store)
-    assert app.authenticated and "No responses yet" in app.status.value
+    assert app.authenticated and "Nothing published yet" in app.status.value
 
 
 @pytest.mark.slow
@@ -192,7 +193,7 @@ def test_demo_page_has_charts_tables_and_exports(store):
 def test_empty_store_says_so(store):
     """Does an empty store give a clear message and no table?"""
     app = HRApp("fr", "store", store=store, authenticated=True)
-    assert "Aucune réponse" in app.status.value and app.content.value == ""
+    assert "Rien n&#x27;est encore publié" in app.status.value and app.content.value == ""
 
 
 def contribute(store, department, site, n, value=50.0, instrument="competency"):
@@ -200,19 +201,25 @@ def contribute(store, department, site, n, value=50.0, instrument="competency"):
         values = {d: value for d in competency.DIMENSIONS}
         if instrument == "maturity":
             values = {d: 2 for d in MATURITY_DIMENSIONS} | {"overall": 2}
-        store.contribute(instrument, new_code(), department=department, site=site, values=values)
+        code = store.invite(1)[0]
+        store.contribute(instrument, code, department=department, site=site, values=values)
 
 
 def test_store_with_only_small_groups_shows_no_small_group(store):
     """With only groups under 5, is every department and site hidden (and said so if all are)?"""
     contribute(store, "Sales", "Lyon", 2)
     contribute(store, "IT", "Paris", 3)
+    assert publish(store).status == "published"
     app = HRApp("en", "store", store=store, authenticated=True)
     views = {v.name: v for v in app.views}
     rows = {row[0]: row for row in views["by_department"].rows}
     assert set(rows["Sales"][1:]) == {"hidden"} and set(rows["IT"][1:]) == {"hidden"}
     assert rows["All"][1] == "5"
     contribute(store, "Legal", "Lyon", 1, instrument="maturity")
+    app.refresh()
+    assert "1 contribution(s) wait" in app.status.value  # live data is never shown
+    contribute(store, "Legal", "Lyon", 3, instrument="maturity")
+    assert publish(store).status == "published"
     app.refresh()
     views = {v.name: v for v in app.views}
     assert set(views["maturity"].rows[0][1:]) == {"hidden"}
@@ -223,6 +230,7 @@ def test_html_in_a_department_name_is_shown_as_text(store):
     name = "<script>alert('x')</script> R&D $1"
     contribute(store, name, "Lyon", 6, 40.0)
     contribute(store, "Sales", "Lyon", 6, 60.0)
+    assert publish(store).status == "published"
     app = HRApp("en", "store", store=store, authenticated=True)
     assert "<script>alert" not in app.content.value
     assert "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt; R&amp;D $1" in app.content.value

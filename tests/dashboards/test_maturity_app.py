@@ -77,6 +77,9 @@ def test_contribution_needs_consent_and_lists_and_is_withdrawable(store):
     app.consent.value = True
     assert not app.contribute()
     app.department.value, app.site.value = "<b>R&D</b>", "Lyon"
+    assert not app.contribute()  # a code the page made itself was never issued
+    assert "personal code" in app.contribute_status.value
+    assert app.resume(store.invite(1)[0])
     assert app.contribute()
     frame = store.contributions_frame("maturity")
     assert frame.loc[0, "department"] == "<b>R&D</b>" and frame.loc[0, "overall"] == 2
@@ -104,3 +107,27 @@ def test_unavailable_database_keeps_answers_and_says_so(tmp_path):
     app.radios["uses"].value = 3
     assert app.radios["uses"].value == 3
     assert "not saved" in app.code_status.value
+
+
+def test_two_pages_on_one_code_lose_no_stage(store):
+    """With one code open in two pages, are both pages' stages kept and the person warned?"""
+    code = store.invite(1)[0]
+    first = MaturityApp("en", store=store, org=ORG)
+    second = MaturityApp("en", store=store, org=ORG)
+    assert first.resume(code) and second.resume(code)
+    first.radios["culture"].value = 2
+    second.radios["tools"].value = 4
+    assert store.load_draft("maturity", code)["stages"] == {"culture": 2, "tools": 4}
+    assert "other page" in second.code_status.value
+    assert second.radios["culture"].value == 2
+
+
+def test_overall_stage_reads_once(store):
+    """Does the result read "Overall stage: 1 · Hierarchy (ad hoc)", the number once?"""
+    import re
+
+    app = MaturityApp("en", store=store, org=ORG)
+    answer_all(app, {d: 1 for d in DIMENSIONS})
+    text = re.sub(r"<[^>]+>", "", app.results.value)
+    assert "Overall stage: 1 · Hierarchy (ad hoc)" in text
+    assert "1 · 1" not in text

@@ -8,7 +8,7 @@ import time
 import pytest
 
 from course.assess.app import INSTRUMENT
-from course.assess.store import Store, new_code
+from course.assess.store import Store
 
 NOTEBOOK = "dashboards/self_assessment.ipynb"
 PEOPLE = 30
@@ -22,7 +22,7 @@ def test_thirty_concurrent_contributions_leave_thirty_rows(voila_server, widget_
     server = voila_server(NOTEBOOK, pools={"self_assessment.ipynb": 4})
     store = Store(server.db_url)
     answers = {f"D{d}.{i}": 1 + (d + i) % 5 for d in range(1, 6) for i in range(1, 5)}
-    codes = [new_code() for _ in range(PEOPLE)]
+    codes = store.invite(PEOPLE)  # issued codes: contributions need them
     for code in codes:
         store.save_draft(INSTRUMENT, code, {"answers": answers})
     ready = threading.Barrier(PEOPLE, timeout=400)

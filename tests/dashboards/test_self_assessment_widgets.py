@@ -198,6 +198,16 @@ def test_contribute_and_withdraw(app, store):
     app.consent.value = True
     app.department.value = "Sales"
     app.site.value = "Lyon"
+    assert app.contribute() is False  # the code made by the page was not issued
+    assert "personal code" in app.contribute_status.value or "code personnel" in (
+        app.contribute_status.value
+    )
+    assert store.count_contributions(INSTRUMENT) == 0
+    issued = store.invite(1)[0]
+    answered = app.answered_count()
+    assert app.resume(issued)  # the issued code becomes the resume code, answers kept
+    assert app.code == issued and app.answered_count() == answered
+    assert store.load_draft(INSTRUMENT, issued)["answers"]["D1.1"] == 4
     assert app.contribute() is True
     frame = store.contributions_frame(INSTRUMENT)
     assert len(frame) == 1
@@ -304,3 +314,74 @@ def test_unexpected_error_in_a_callback_is_shown(app, store, monkeypatch):
     assert "Erreur inattendue" in app.status.value
     assert "disk on fire" not in app.status.value
     assert app.item_radios["D1.1"].value == 3
+
+
+def test_two_pages_on_one_code_lose_no_answer(store):
+    """With one code open in two pages, are both pages' answers kept and the person warned?"""
+    code = store.invite(1)[0]
+    first = CompetencyApp(store=store, org=ORG)
+    second = CompetencyApp(store=store, org=ORG)
+    assert first.resume(code) and second.resume(code)
+    first.item_radios["D1.1"].value = 2
+    second.item_radios["D2.1"].value = 5  # saved on a stale version: merged, not overwritten
+    stored = store.load_draft(INSTRUMENT, code)["answers"]
+    assert stored == {"D1.1": 2, "D2.1": 5}
+    assert "cm-msg-error" in second.code_status.value
+    assert "other page" in second.code_status.value or "autre page" in second.code_status.value
+    assert second.item_radios["D1.1"].value == 2  # the other page's answer is shown too
+    first.item_radios["D1.1"].value = 3  # and the first page merges the second's answer
+    assert store.load_draft(INSTRUMENT, code)["answers"] == {"D1.1": 3, "D2.1": 5}
+
+
+def test_contribute_saves_the_draft_again_after_the_database_was_lost(tmp_path):
+    """If the database file is deleted, does Contribute save the draft again so the code restores?"""
+    path = tmp_path / "db.sqlite3"
+    store = Store(f"sqlite:///{path}")
+    app = CompetencyApp(store=store, org=ORG)
+    code = store.invite(1)[0]
+    assert app.resume(code)
+    answer_all(app, 3)
+    store.dispose()
+    path.unlink()
+    for suffix in ("-wal", "-shm"):
+        (tmp_path / f"db.sqlite3{suffix}").unlink(missing_ok=True)
+    app.consent.value = True
+    app.department.value, app.site.value = "Sales", "Lyon"
+    assert app.contribute() is False  # the invitations went with the file: refused, told why
+    assert store.load_draft(INSTRUMENT, code)["answers"]["D1.1"] == 3  # the draft is back
+    store.dispose()
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_no_label_is_cut(store, lang):
+    """Does every description (e.g. « Code de reprise ») take the width of its text?"""
+    from course.assess.hr_app import HRApp
+    from course.assess.maturity_app import MaturityApp
+
+    apps = [
+        CompetencyApp(lang, store=store, org=ORG),
+        MaturityApp(lang, store=store, org=ORG),
+        HRApp(lang, "store", store=store, authenticated=True),
+    ]
+    checked = 0
+    for app in apps:
+        stack = [app.widget]
+        while stack:
+            widget = stack.pop()
+            stack.extend(getattr(widget, "children", ()) or ())
+            style = getattr(widget, "style", None)
+            if getattr(widget, "description", "") and hasattr(style, "description_width"):
+                assert style.description_width == "initial", widget.description
+                checked += 1
+    assert checked >= 5
+
+
+def test_hub_identity_contributes_without_a_code(store):
+    """Behind JupyterHub, does the app contribute and withdraw under the hub user, no code issued?"""
+    app = CompetencyApp(store=store, org=ORG, identity="alice")
+    answer_all(app, 4)
+    app.consent.value = True
+    app.department.value, app.site.value = "Sales", "Lyon"
+    assert app.contribute() is True and app.contribute() is True
+    assert store.count_contributions(INSTRUMENT) == 1
+    assert app.withdraw() is True and store.count_contributions(INSTRUMENT) == 0

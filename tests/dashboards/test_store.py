@@ -62,7 +62,7 @@ def test_drafts_are_keyed_by_instrument_and_code(store):
 
 def test_only_the_hash_of_the_code_is_stored(store, db_path):
     """Is the resume code itself absent from the database file?"""
-    code = new_code()
+    code = store.invite(1)[0]
     store.save_draft("competency", code, {"answers": {"D1.1": 4}})
     store.contribute("competency", code, department="Sales", site="Lyon", values={"D1": 75.0})
     store.dispose()
@@ -84,7 +84,7 @@ def test_forged_codes_are_refused(store, code):
 
 def test_contributions_round_trip_and_frame(store):
     """Do contributions come back with department, site, day and values (text and numbers)?"""
-    code = new_code()
+    code = store.invite(1)[0]
     store.contribute(
         "competency",
         code,
@@ -104,7 +104,7 @@ def test_contribution_lists_are_enforced(store):
     with pytest.raises(ValueError, match="department"):
         store.contribute(
             "competency",
-            new_code(),
+            store.invite(1)[0],
             department="<b>x</b>",
             site="Lyon",
             values={},
@@ -113,7 +113,7 @@ def test_contribution_lists_are_enforced(store):
     with pytest.raises(ValueError, match="site"):
         store.contribute(
             "competency",
-            new_code(),
+            store.invite(1)[0],
             department="Sales",
             site="Mars",
             values={},
@@ -126,7 +126,11 @@ def test_bad_values_are_refused_whole(store):
     """Does one bad value refuse the whole contribution (nothing half-written)?"""
     with pytest.raises(ValueError):
         store.contribute(
-            "competency", new_code(), department="A", site="B", values={"D1": 50.0, "D2": [1]}
+            "competency",
+            store.invite(1)[0],
+            department="A",
+            site="B",
+            values={"D1": 50.0, "D2": [1]},
         )
     assert store.count_contributions("competency") == 0
     assert store.contributions("competency") == []
@@ -134,7 +138,7 @@ def test_bad_values_are_refused_whole(store):
 
 def test_concurrent_contributions_all_land(store):
     """Do 30 threads with their own connections contributing at once leave exactly 30 rows?"""
-    codes = [new_code() for _ in range(30)]
+    codes = store.invite(30)
     barrier = threading.Barrier(len(codes))
     errors = []
 
@@ -180,7 +184,7 @@ def test_locked_database_raises_unavailable_and_writes_nothing(store, db_path, m
 
 def test_deleted_database_is_recreated(store, db_path):
     """If the file is deleted under a running app, is the next write kept in a fresh file?"""
-    code = new_code()
+    code = store.invite(1)[0]
     store.save_draft("competency", code, {"a": 1})
     for path in db_path.parent.iterdir():
         path.unlink()
@@ -199,9 +203,69 @@ def test_unwritable_location_raises_unavailable(tmp_path):
 
 def test_withdraw_removes_values_too(store, db_path):
     """Does withdrawing delete the contribution's values as well as the contribution?"""
-    code = new_code()
+    code = store.invite(1)[0]
     store.contribute("competency", code, department="A", site="B", values={"D1": 1.0, "D2": 2.0})
     assert store.withdraw("competency", code) is True
     assert store.withdraw("competency", code) is False
     with sqlite3.connect(db_path) as connection:
         assert connection.execute("select count(*) from contribution_values").fetchone()[0] == 0
+
+
+def test_contributions_need_an_issued_code(store, db_path):
+    """Is a contribution under a code that was never issued refused by the store itself?"""
+    from course.assess.store import NotInvited
+
+    with pytest.raises(NotInvited):
+        store.contribute("competency", new_code(), department="A", site="B", values={"D1": 1.0})
+    assert store.count_contributions("competency") == 0
+    code = store.invite(1)[0]
+    assert store.is_invited(code) and not store.is_invited(new_code())
+    store.contribute("competency", code, department="A", site="B", values={"D1": 1.0})
+    store.contribute("competency", code, department="A", site="B", values={"D1": 2.0})
+    assert store.count_contributions("competency") == 1  # replaced, one per person
+    assert code.encode() not in db_path.read_bytes()  # only the hash is kept
+
+
+def test_invite_refuses_bad_counts(store):
+    """Are zero, negative, huge or non-integer counts refused with a clear reason?"""
+    for count in (0, -1, 100_001, 2.5, True):
+        with pytest.raises(ValueError, match="count"):
+            store.invite(count)
+
+
+def test_sessions_without_a_code_are_rate_limited(db_path):
+    """Past the limit, is a new draft without an issued code refused, while issued codes still work?"""
+    from course.assess.store import RateLimited
+
+    limited = Store(f"sqlite:///{db_path}", new_code_limit=3)
+    for _ in range(3):
+        limited.save_draft("competency", new_code(), {"answers": {}})
+    with pytest.raises(RateLimited):
+        limited.save_draft("competency", new_code(), {"answers": {}})
+    issued = limited.invite(1)[0]
+    limited.save_draft("competency", issued, {"answers": {"D1.1": 2}})  # not limited
+    assert limited.load_draft("competency", issued) == {"answers": {"D1.1": 2}}
+    limited.dispose()
+
+
+def test_hub_identity_replaces_the_code(store):
+    """Behind JupyterHub, does an authenticated identity contribute once, without a code?"""
+    for value in (1.0, 2.0):
+        store.contribute(
+            "competency", None, department="A", site="B", values={"D1": value}, identity="alice"
+        )
+    assert store.count_contributions("competency") == 1
+    assert store.contributions("competency")[0]["D1"] == 2.0
+
+
+def test_stale_draft_version_is_refused_with_the_stored_draft(store):
+    """Does a save on a stale version raise a conflict carrying the stored draft, writing nothing?"""
+    from course.assess.store import DraftConflict
+
+    code = store.invite(1)[0]
+    assert store.save_draft("competency", code, {"a": 1}, expected_version=0) == 1
+    assert store.save_draft("competency", code, {"a": 2}, expected_version=1) == 2
+    with pytest.raises(DraftConflict) as caught:
+        store.save_draft("competency", code, {"a": 3}, expected_version=1)
+    assert caught.value.current == {"a": 2} and caught.value.version == 2
+    assert store.load_draft("competency", code, with_version=True) == ({"a": 2}, 2)

@@ -61,3 +61,42 @@ def test_course_progress_command(capsys):
     assert main(["progress"]) == 0
     assert "m0_start_here" in capsys.readouterr().out
     assert main(["progress", "m9_nothing"]) == 2
+
+
+def test_checks_write_progress_without_importing_the_summaries():
+    """Do the checks record through the practice log alone, with no import cycle via tracking?"""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from course.checks.core import EqualityProblem\n"
+        "class Half(EqualityProblem):\n"
+        "    var, expected, hints, solution = 'half', 0.5, ['h'], 'half = 1 / 2'\n"
+        "Half({'half': 0.5}, module='m0_start_here', name='q1').check()\n"
+        "print('course.tracking' in sys.modules)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip().splitlines()[-1] == "False"
+
+
+def test_a_progress_file_that_cannot_be_written_is_logged_not_hidden(tmp_path, monkeypatch, caplog):
+    """When progress cannot be saved, does the check still answer and say so in the log?"""
+    from course.checks.core import EqualityProblem, Status
+
+    class Half(EqualityProblem):
+        var = "half"
+        expected = 0.5
+        hints = ["h"]
+        solution = "half = 1 / 2"
+
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where the progress folder should be")
+    monkeypatch.setenv("COURSE_PROGRESS_DB", str(blocker / "progress.sqlite"))
+    question = Half({"half": 0.5}, module="m0_start_here", name="q1")
+    with caplog.at_level("WARNING", logger="course.checks.core"):
+        question.check()
+    assert question.evaluate().status is Status.CORRECT
+    assert "progress not recorded" in caplog.text
