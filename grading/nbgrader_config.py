@@ -28,3 +28,8 @@ if os.environ.get("COURSE_EXCHANGE"):
 # --timeout/--budget` override them for one run.
 c.Execute.timeout = 30
 c.BudgetedExecute.notebook_budget = 600
+# The sandbox of graded kernels (grading/INSTRUCTORS.md, "Sandbox and threat model"): the mode
+# (auto, bwrap, setpriv, limits, off) and the limits of one kernel.
+c.BudgetedExecute.sandbox = "auto"
+c.BudgetedExecute.memory_limit_mb = 2048
+c.BudgetedExecute.max_output_bytes = 1 << 20

@@ -23,7 +23,7 @@ from pathlib import Path
 
 from nbconvert.exporters import Exporter
 
-from course.grading.autograde import TIMEOUT_ERRORS, load_records
+from course.grading.autograde import INCIDENTS, TIMEOUT_ERRORS, load_records
 from course.grading.judge import FAILED, HIDDEN_BEGIN, HIDDEN_END, TIMEOUT_MESSAGE
 from course.grading.settings import Course
 
@@ -71,8 +71,8 @@ def failure_message(outputs: list) -> str | None:
         name, value = output.get("ename"), output.get("evalue")
         if name in TIMEOUT_ERRORS:
             return TIMEOUT_MESSAGE
-        if name == FAILED and isinstance(value, str) and value.strip():
-            return value.strip()[:300]
+        if (name == FAILED or name in INCIDENTS) and isinstance(value, str) and value.strip():
+            return value.strip()[:300]  # written by the judge (course.grading.judge)
         return "a check did not pass"
     return None
 

@@ -244,8 +244,13 @@ def _collect_folder(course: Course, assignment: str, root: Path, report: Collect
 
 
 def _ignore_notebooks(folder, names):
-    """Copy a submission without its notebooks (they are placed by :func:`match_notebooks`)."""
-    return set(IGNORED(folder, names)) | {n for n in names if n.endswith(".ipynb")}
+    """Copy a submission without its notebooks (placed by :func:`match_notebooks`) and links.
+
+    A link is never followed: the grader would copy whatever file it points to (its own
+    gradebook, another student's work) into the submission.
+    """
+    links = {n for n in names if Path(folder, n).is_symlink()}
+    return set(IGNORED(folder, names)) | {n for n in names if n.endswith(".ipynb")} | links
 
 
 def _grade_ids(path: Path) -> set[str] | None:
@@ -296,8 +301,10 @@ def match_notebooks(
     """
     known = known if known is not None else _known_notebooks(course)
     expected = {nb for (a, nb) in known if a == assignment}
-    notebooks = sorted(p for p in work.glob("*.ipynb") if p.is_file())
+    notebooks = sorted(p for p in work.glob("*.ipynb") if p.is_file() and not p.is_symlink())
     plan: dict[str, tuple[str | None, str]] = {}
+    if not expected:  # not among the sources (yet): nothing to match against, keep the names
+        return {p.name: (p.name, "") for p in notebooks}, None
     taken = {p.name for p in notebooks if p.name in expected}  # until shown to be foreign
     foreign = []
     for path in notebooks:

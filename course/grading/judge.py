@@ -41,13 +41,20 @@ from nbgrader.preprocessors import NbGraderPreprocessor
 from traitlets import Integer
 
 from course.grading.answers import answer_payloads, same_answer
-from course.grading.autograde import TIMEOUT_ERRORS
+from course.grading.autograde import INCIDENTS, TIMEOUT_ERRORS
 from course.grading.settings import GradingError
 
 REFERENCES_DIR = "references"
 FORMAT = 1  # bump when the stored form changes: every reference is rebuilt
 FAILED = "TestFailed"  # the ename of a course-written failure
 TIMEOUT_MESSAGE = "stopped: it ran out of time (look for a loop that never ends)"
+# what the sandbox and the executor report in a cell keeps its name (course.grading.autograde
+# lists incidents by it), with a message of ours
+INCIDENT_MESSAGES = {
+    "KernelDied": "stopped: the kernel died while this test ran (killed, out of memory or exited)",
+    "NotRun": "not run: the kernel died too often before this test",
+    "MemoryError": "stopped: it ran out of memory",
+}
 HIDDEN_BEGIN, HIDDEN_END = "BEGIN HIDDEN TESTS", "END HIDDEN TESTS"
 # exception names that may be named in a message: built-in ones only (a student's class name is
 # a string the student chose)
@@ -356,6 +363,9 @@ def verdict(reference: Mapping, outputs: Iterable[Mapping]) -> tuple[str | None,
         for error in errors:
             if error.get("ename") in TIMEOUT_ERRORS:
                 return TIMEOUT_MESSAGE, str(error["ename"])
+            if error.get("ename") in INCIDENTS:
+                name = str(error["ename"])
+                return INCIDENT_MESSAGES.get(name, "stopped by the grader's limits"), name
         first = errors[0]
         ename, evalue = first.get("ename"), first.get("evalue")
         # a visible assert's own message, and only that: any string literal of the released

@@ -65,7 +65,7 @@ class BudgetedExecute(Execute):
         1 << 20, help="Bytes of output kept per cell; the rest is cut with a note."
     ).tag(config=True)
     max_answer_bytes = Integer(
-        16 << 20, help="Bytes of recorded answers (course.grading.answers) kept per cell."
+        64 << 20, help="Bytes of one answer recorded by a test cell (course.grading.answers)."
     ).tag(config=True)
     max_kernel_restarts = Integer(
         8, help="Kernel deaths survived per notebook; after that the other cells are not run."
@@ -74,6 +74,9 @@ class BudgetedExecute(Execute):
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("kernel_manager_class", SandboxedKernelManager)
         super().__init__(*args, **kwargs)
+        self._output_used: dict[int, int] = {}
+        self._output_cut: set[int] = set()
+        self.kernel_deaths: list[int] = []
 
     def create_kernel_manager(self):
         """A kernel manager that launches the kernel in the configured sandbox."""
@@ -95,17 +98,20 @@ class BudgetedExecute(Execute):
         self.reset_execution_trackers()
         self._check_assign_resources(resources)
         self._output_used: dict[int, int] = {}
-        self._answer_used: dict[int, int] = {}
         self._output_cut: set[int] = set()
         self.kernel_deaths: list[int] = []
+        self._started = False
         start = 0
         while True:
             self._current = start
+            self._replaying = bool(start)  # a failed restart or a death before the replay ends
             try:
                 with self.setup_kernel():
-                    self._replaying = bool(start)  # a death before the replay is done
                     info_msg = self.wait_for_reply(self.kc.kernel_info())
                     self.nb.metadata["language_info"] = info_msg["content"]["language_info"]
+                    # from here on, any failure (a dead kernel, garbled messages from a forked
+                    # one) is the student's: the cell fails, a new kernel goes on
+                    self._started = True
                     if start:
                         self._replay(start)
                     for index in range(start, len(self.nb.cells)):
@@ -113,10 +119,10 @@ class BudgetedExecute(Execute):
                         self.preprocess_cell(self.nb.cells[index], resources, index)
                 break
             except Exception as exc:
-                if start == 0 and not isinstance(exc, DeadKernelError):
+                if not self._started and not isinstance(exc, DeadKernelError):
                     raise  # the kernel could not start at all: nbgrader reports it
                 dead = self._current
-                if getattr(self, "_replaying", False) or not isinstance(exc, DeadKernelError):
+                if getattr(self, "_replaying", False):
                     why = "the kernel could not be restarted after it died" + (
                         f" ({type(exc).__name__})" if not isinstance(exc, DeadKernelError) else ""
                     )
@@ -127,8 +133,9 @@ class BudgetedExecute(Execute):
                     NotebookNode(
                         output_type="error",
                         ename=KERNEL_DIED,
-                        evalue="the kernel died while running this cell (killed, out of memory "
-                        "or exited); it was restarted and the earlier cells were run again",
+                        evalue="the kernel died while running this cell (killed, out of memory, "
+                        "exited or garbled its messages); it was restarted and the earlier cells "
+                        "were run again",
                         traceback=[],
                     )
                 )
@@ -139,6 +146,11 @@ class BudgetedExecute(Execute):
                     break
         self.set_widgets_metadata()
         return self.nb, self.resources
+
+    def _is_test_cell(self, index: int) -> bool:
+        cells = self.nb.cells if getattr(self, "nb", None) is not None else []
+        cell = cells[index] if 0 <= index < len(cells) else {}
+        return bool(cell) and utils.is_grade(cell) and not utils.is_solution(cell)
 
     def _replay(self, stop: int) -> None:
         """Run the code cells before ``stop`` again in a new kernel, keeping their outputs."""
@@ -174,14 +186,13 @@ class BudgetedExecute(Execute):
             size = len(content.get("text", ""))
         else:
             size = len(json.dumps(content.get("data", {}), default=str))
-        if ANSWER_MIME in content.get("data", {}):
-            # A recorded answer is what the grader judges: it has a budget of its own, larger
-            # (a table of every post is a few MiB) but still bounded.
-            used = self._answer_used.get(cell_index, 0)
-            self._answer_used[cell_index] = used + size
-            if used + size <= self.max_answer_bytes:
+        if ANSWER_MIME in content.get("data", {}) and self._is_test_cell(cell_index):
+            # a recorded answer (course.grading.answers) from a locked test cell: the judge needs
+            # all of it; it has its own, larger allowance
+            if size <= self.max_answer_bytes:
                 return super().output(outs, msg, display_id, cell_index)
-            return None  # dropped: the grader then says no answer was recorded
+            content["data"] = {"text/plain": "[answer too large to record]"}
+            size = 0
         used = self._output_used.get(cell_index, 0)
         self._output_used[cell_index] = used + size
         if used + size <= self.max_output_bytes:

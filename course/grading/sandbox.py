@@ -5,7 +5,8 @@ Every kernel started by :class:`course.grading.preprocessors.BudgetedExecute` (s
 :class:`SandboxedKernelManager` in one of these modes, the strongest that works here
 (``c.BudgetedExecute.sandbox`` chooses one; ``auto`` by default):
 
-- ``bwrap`` (bubblewrap works): a new PID, IPC and UTS namespace and a new session; the file
+- ``bwrap`` (bubblewrap works): a new PID, network, IPC and UTS namespace (no network at all: the
+  kernel talks to the grader over Unix sockets in its private folder) and a new session; the file
   system holds only ``/usr``, ``/etc``, the Python installation, the virtual environment, the
   ``course`` package and ``datasets/`` (read-only) and a private working folder; ``/tmp`` is
   empty. When the grader is root, the kernel also runs as a dedicated unprivileged uid (one per
@@ -225,23 +226,27 @@ def kill_uid(uid: int, rounds: int = 20) -> None:
         time.sleep(0.05)
 
 
-def leftover_processes() -> list[str]:
-    """Processes of graded kernels still running (their uids, or their private folders).
+def leftover_processes(tag: str = "") -> list[str]:
+    """Processes of graded kernels still running.
+
+    Args:
+        tag: only kernels started with this ``COURSE_SANDBOX_TAG`` in the environment (their
+            private folder, hence their command line, carries it; forked children too); all
+            graded kernels of the machine when empty.
 
     Returns:
         ``"<pid> <command>"`` per process; empty when every kernel was cleaned up.
     """
+    marker = f"/{PRIVATE_PREFIX}{tag}-" if tag else f"/{PRIVATE_PREFIX}"
     out = []
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit() or int(entry.name) == os.getpid():
             continue
         try:
-            uid = entry.stat().st_uid
             cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
         except OSError:
             continue
-        in_range = _is_root() and UID_BASE <= uid < UID_BASE + UID_SLOTS
-        if in_range or f"/{PRIVATE_PREFIX}" in cmdline:
+        if marker in cmdline:
             out.append(f"{entry.name} {cmdline[:120]}")
     return out
 
@@ -254,6 +259,10 @@ def _course_paths() -> tuple[Path, Path]:
     from course.data._core import REPO_DATASETS
 
     return Path(course.__file__).resolve().parent, REPO_DATASETS.resolve()
+
+
+def _links(folder: str, names: list[str]) -> list[str]:
+    return [name for name in names if os.path.islink(os.path.join(folder, name))]
 
 
 def _unreadable_part(path: Path) -> Path | None:
@@ -279,9 +288,13 @@ class KernelSandbox:
 
     def __init__(self, mode: Mode, limits: Limits, log=None):
         self.mode, self.limits, self.log = mode, limits, log
-        self.folder = Path(tempfile.mkdtemp(prefix=PRIVATE_PREFIX))
+        tag = os.environ.get("COURSE_SANDBOX_TAG", "")
+        self.folder = Path(tempfile.mkdtemp(prefix=PRIVATE_PREFIX + (f"{tag}-" if tag else "")))
         self.work = self.folder / "work"
         self.home = self.folder / "home"
+        # with bubblewrap the kernel has no network: it talks to the grader over Unix sockets here
+        self.ipc = self.folder / "ipc"
+        self.ipc.mkdir(mode=0o700)
         self.lease = _UidLease(limits.uid_base) if mode.root and mode.name != "off" else None
         self.uid = self.lease.uid if self.lease else os.getuid()
         self.closed = False
@@ -307,14 +320,15 @@ class KernelSandbox:
                 # notebooks stay out: the autograded one holds the hidden tests
                 if item.suffix == ".ipynb" or item.is_symlink():
                     continue
-                if item.is_dir():
-                    shutil.copytree(item, self.work / item.name, symlinks=False)
+                if item.is_dir():  # links are left out: root would copy what they point to
+                    shutil.copytree(item, self.work / item.name, ignore=_links)
                 elif item.is_file():
                     shutil.copy(item, self.work / item.name)
         if self.lease:
-            for path in [self.work, self.home, self.folder / "tmp", *self.work.rglob("*")]:
+            private = [self.work, self.home, self.ipc, self.folder / "tmp"]
+            for path in [*private, *self.work.rglob("*")]:
                 os.chown(path, self.uid, self.uid, follow_symlinks=False)
-            for path in (self.work, self.home, self.folder / "tmp"):
+            for path in private:
                 path.chmod(0o700)
 
     def expose_connection_file(self) -> None:
@@ -373,7 +387,7 @@ class KernelSandbox:
         venv = Path(sys.prefix)
         args = [shutil.which("bwrap") or "bwrap"]
         args += ["--unshare-pid", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try"]
-        args += ["--die-with-parent", "--new-session", "--clearenv"]
+        args += ["--unshare-net", "--die-with-parent", "--new-session", "--clearenv"]
         if self.lease:  # bwrap runs as root: keep only what setpriv needs to drop to the uid
             args += [
                 "--cap-add",
@@ -528,6 +542,9 @@ class SandboxedKernelManager(AsyncKernelManager):
         self.kernel_spec.interrupt_mode = "message"
         self._sandbox = KernelSandbox(mode, self.sandbox_limits or Limits(), self.log)
         self.connection_file = str(self._sandbox.connection_file)
+        if mode.name == "bwrap":  # no network in the sandbox: Unix sockets in the private folder
+            self.transport, self.cache_ports = "ipc", False
+            self.ip = str(self._sandbox.ipc / "kernel")
         kernel_cmd, kw = await super()._async_pre_start_kernel(**kw)
         try:
             return self._sandbox.wrap(kernel_cmd, kw)

@@ -32,6 +32,11 @@ def test_collect_matches_copies_and_refuses_foreign_notebooks(course, tmp_path):
     _put(incoming, "dave", "m1_roles", {"m1_roles.ipynb": m1, "notes.ipynb": '{"cells": []}'})
     _put(incoming, "erin", "m1_roles", {"m1_roles.ipynb": m2})  # right name, wrong notebook
     _put(incoming, "frank", "m1_roles", {"m1_roles.ipynb": "{not json"})
+    secret = tmp_path / "gradebook.db"
+    secret.write_text("the grades", encoding="utf-8")
+    (incoming / "alice" / "m1_roles" / "data.csv").symlink_to(secret)  # a folder from a share
+    (incoming / "alice" / "m1_roles" / "sub").mkdir()
+    (incoming / "alice" / "m1_roles" / "sub" / "grades").symlink_to(secret)
     report = intake.collect(course, "m1_roles", incoming)
 
     assert sorted(report.collected) == ["alice", "bob", "dave", "frank"]
@@ -48,6 +53,8 @@ def test_collect_matches_copies_and_refuses_foreign_notebooks(course, tmp_path):
         folder = course.folder("submitted", student, "m1_roles")
         assert sorted(p.name for p in folder.glob("*.ipynb")) == ["m1_roles.ipynb"]
         assert (folder / "m1_roles.ipynb").read_bytes() == m1.read_bytes()
+    alice = course.folder("submitted", "alice", "m1_roles")
+    assert not (alice / "data.csv").exists() and not (alice / "sub" / "grades").exists()
 
 
 @pytest.mark.slow

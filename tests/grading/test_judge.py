@@ -116,6 +116,9 @@ def test_errors_show_only_visible_messages_or_our_own():
         TIMEOUT_MESSAGE,
         "CellTimeoutError",
     )
+    died = _error("KernelDied", "the kernel died")
+    assert verdict(REFERENCE, [died])[1] == "KernelDied"
+    assert verdict(REFERENCE, [died])[0].startswith("stopped: the kernel died")
     [output] = course_outputs("give a share between 0 and 1")
     assert (output.ename, output.evalue) == (FAILED, "give a share between 0 and 1")
     assert output.traceback == [f"{FAILED}: give a share between 0 and 1"]

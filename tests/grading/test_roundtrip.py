@@ -4,6 +4,7 @@ export, with the scores read back from the gradebook."""
 from __future__ import annotations
 
 import html
+import os
 import re
 import shutil
 from types import SimpleNamespace
@@ -49,7 +50,12 @@ def _round_trip(assignment, tmp_path_factory) -> SimpleNamespace:
     # collected from a zip that wraps the student folders in one top folder, as LMSs do
     archive = shutil.make_archive(str(root / "submissions"), "zip", root, "incoming")
     collected = intake.collect(course, assignment, archive)
-    results = autograde(course, assignment, workers=2, timeout=TIMEOUT, progress=False)
+    # the kernels of this batch carry a tag, to find any left running (other runs may grade too)
+    os.environ["COURSE_SANDBOX_TAG"] = f"rt{os.getpid()}{assignment.replace('_', '')}"
+    try:
+        results = autograde(course, assignment, workers=2, timeout=TIMEOUT, progress=False)
+    finally:
+        tag = os.environ.pop("COURSE_SANDBOX_TAG")
     pages = feedback(course, assignment)
     export = pd.read_csv(stats.export(course))
     return SimpleNamespace(
@@ -61,6 +67,7 @@ def _round_trip(assignment, tmp_path_factory) -> SimpleNamespace:
         pages=pages,
         export=export,
         left_out=left_out,
+        tag=tag,
     )
 
 
@@ -142,7 +149,7 @@ def test_attacks_leave_the_gradebook_and_the_machine_alone(graded):
     assert sizes, "autograded notebooks are kept"
     big = {str(p): n for p, n in sizes.items() if n > 8 * 2**20}
     assert not big, f"files bigger than 8 MiB in autograded/: {big}"
-    assert sandbox.leftover_processes() == [], "a kernel's processes outlived its grading"
+    assert sandbox.leftover_processes(graded.tag) == [], "a kernel's processes outlived grading"
 
 
 # what the batch must say about the process attacks (exercises/fixtures/attacks/process.toml)
@@ -200,6 +207,21 @@ def test_no_hidden_test_source_in_feedback(graded):
         assert not hidden & shown, f"{page}: hidden test source shown: {sorted(hidden & shown)[:3]}"
 
 
+def test_nbgrader_feedback_is_the_same_leak_proof_page(graded):
+    """Does nbgrader's own GenerateFeedback (formgrader's button) write our page, no file more?"""
+    from test_evaluation_attacks import hidden_lines, page_text  # (g1-evaluate's test module)
+
+    ours = {p: p.read_text(encoding="utf-8") for p in graded.pages}
+    outcome = graded.course.api().generate_feedback(graded.assignment)
+    assert outcome["success"], (outcome.get("log") or "")[-2000:]
+    secrets = hidden_lines(graded.assignment)
+    for page, text in ours.items():
+        assert page.read_text(encoding="utf-8") == text, f"{page}: not the course's page"
+        assert sorted(p.name for p in page.parent.iterdir()) == [page.name]
+        leaked = sorted(s for s in secrets if s in page_text(text))
+        assert not leaked, f"{page}: hidden test lines shown, even in part: {leaked[:3]}"
+
+
 def test_export_has_one_row_per_student(graded):
     """Does the CSV export carry one row per student with the gradebook's scores?"""
     rows = graded.export[graded.export["assignment"] == graded.assignment]
@@ -209,9 +231,7 @@ def test_export_has_one_row_per_student(graded):
     assert solution["status"] == "graded"
     # an empty score only when nothing could be graded, with the reason beside it
     errors = rows[rows["status"] == "error"]
-    # (no error row at all leaves an all-empty float column: no .str there)
-    has_reason = errors["reason"].map(lambda reason: isinstance(reason, str) and reason != "")
-    assert errors["score"].isna().all() and has_reason.all()
+    assert errors["score"].isna().all() and errors["reason"].fillna("").astype(str).ne("").all()
     assert rows.loc[rows["status"] != "error", "score"].notna().all()
     crashed = rows.set_index("student_id").loc["attack_kernel_exit"]
     assert crashed["status"] == "graded" and crashed["autograded_score"] > 0

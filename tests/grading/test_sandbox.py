@@ -12,6 +12,13 @@ from course.grading import sandbox
 from course.grading.preprocessors import KERNEL_DIED, BudgetedExecute
 
 pytestmark = pytest.mark.slow
+TAG = f"test{os.getpid()}"  # marks this run's kernels (other runs may grade at the same time)
+
+
+@pytest.fixture(autouse=True)
+def tagged(monkeypatch):
+    """Kernels started by these tests carry TAG in their private folder's name."""
+    monkeypatch.setenv("COURSE_SANDBOX_TAG", TAG)
 
 
 def run(cells, tmp_path, **options):
@@ -45,7 +52,21 @@ print("secret", _try(lambda: open({secret!r}).read()))
 print("signal", _try(lambda: os.kill({grader}, 0)))
 print("env", os.environ.get("COURSE_GRADEBOOK_URL"))
 print("as", resource.getrlimit(resource.RLIMIT_AS)[0])
+import socket
+print("net", _try(lambda: socket.create_connection(("127.0.0.1", {port}), timeout=3).close()))
 """
+
+
+@pytest.fixture
+def listener():
+    """A TCP server on loopback, like a gradebook server trusting the grading host."""
+    import socket
+
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(8)
+    yield server.getsockname()[1]
+    server.close()
 
 
 @pytest.fixture
@@ -62,27 +83,30 @@ def secret(tmp_path, monkeypatch):
     return path
 
 
-def test_without_sandbox_the_kernel_reaches_everything(secret, tmp_path):
-    """With the sandbox off, does the probe read the file, signal the grader and see the URL?"""
-    (out,), _ = run([PROBE.format(secret=str(secret), grader=os.getpid())], tmp_path, sandbox="off")
+def test_without_sandbox_the_kernel_reaches_everything(secret, listener, tmp_path):
+    """With the sandbox off, does the probe read the file, signal the grader, see the URL?"""
+    probe = PROBE.format(secret=str(secret), grader=os.getpid(), port=listener)
+    (out,), _ = run([probe], tmp_path, sandbox="off")
     assert "secret 'the answers'" in out
+    assert "net None" in out
     assert "signal None" in out
     assert "env postgresql://grader:pw@db/course" in out
 
 
-def test_sandbox_keeps_the_kernel_in(secret, tmp_path):
+def test_sandbox_keeps_the_kernel_in(secret, listener, tmp_path):
     """In the mode chosen here, does the kernel lose what its mode promises to take away?"""
     mode = sandbox.detect("auto")
-    (out,), _ = run([PROBE.format(secret=str(secret), grader=os.getpid())], tmp_path)
+    (out,), _ = run([PROBE.format(secret=str(secret), grader=os.getpid(), port=listener)], tmp_path)
     assert "env None" in out, "the grader's environment never reaches the kernel"
     assert f"as {2048 * 2**20}" in out, "2 GiB of address space by default"
     if mode.root:
         assert "uid 0" not in out and "uid 6" in out, "a dedicated uid"
     if "private-files" in mode.provides:
         assert "secret FileNotFoundError" in out
+        assert "net None" not in out, "no network with bubblewrap"
     if "isolation" in mode.provides:
         assert "signal None" not in out, "the grader cannot be signalled"
-    assert sandbox.leftover_processes() == []
+    assert sandbox.leftover_processes(TAG) == []
 
 
 def test_memory_limit_is_configurable(tmp_path):
@@ -122,3 +146,32 @@ def test_unknown_mode_is_refused():
     """Is a misspelt sandbox mode an error that lists the modes?"""
     with pytest.raises(sandbox.SandboxError, match="auto, bwrap, setpriv, limits, off"):
         sandbox.detect("bubblewrap")
+
+
+def test_a_large_recorded_answer_is_kept_but_not_a_flood(tmp_path):
+    """Does a test cell's recorded answer pass the 1 MiB output cut, a student's print not?"""
+    from course.grading.answers import ANSWER_MIME
+
+    nb = new_notebook(
+        cells=[
+            new_code_cell("print('z' * 2_000_000)"),
+            new_code_cell(
+                "from course.grading.answers import record\nrecord('big', list(range(300_000)))",
+                metadata={"nbgrader": {"grade": True, "solution": False, "grade_id": "t"}},
+            ),
+        ]
+    )
+    nb.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
+    (tmp_path / "w").mkdir()
+    BudgetedExecute(timeout=60, allow_errors=True).preprocess(
+        nb, {"metadata": {"path": str(tmp_path / "w")}}
+    )
+    printed = "".join(o.get("text", "") for o in nb.cells[0].outputs)
+    assert "[output cut:" in printed and len(printed) < 1.1 * 2**20
+    answers = [o for o in nb.cells[1].outputs if ANSWER_MIME in o.get("data", {})]
+    assert len(answers) == 1
+    assert len(str(answers[0]["data"][ANSWER_MIME])) > 2**20

@@ -231,4 +231,6 @@ def test_a_slow_interrupted_cell_does_not_abort_the_notebook(monkeypatch):
     pre._deadline = time.monotonic() + 600
     cell, _ = pre.preprocess_cell(new_code_cell("import slow_module"), {}, 0)
     assert cell.outputs[-1]["ename"] == "CellTimeoutError"
+    # the real limit (30 s), not nbclient's wait for output after the interrupt (20 s)
+    assert "limit of 30 s" in cell.outputs[-1]["evalue"]
     assert find_timeouts(new_notebook(cells=[cell])) == ["cell 1"]
