@@ -37,7 +37,7 @@ DEFAULT_LESSONS = {
     "M2": "m2_engagement.ipynb",
     "M3": "m3_moderation.ipynb",
     "M4": "m4_rollout.ipynb",
-    "M5": "m5_communities_of_practice.ipynb",
+    "M5": "m5_communities.ipynb",
     "M6": "m6_measurement.ipynb",
     "M7": "m7_capstone.ipynb",
 }

@@ -329,6 +329,23 @@ def test_french_is_the_default_and_unknown_languages_fail():
         instrument("de")
 
 
+def test_lesson_links_name_the_real_lesson_files(tmp_path):
+    """Do the recommendations link to the lesson files that exist, M5 included, even when the
+    modules folder cannot be listed (the defaults then)?"""
+    from pathlib import Path
+
+    from course.assess.report import DEFAULT_LESSONS, lesson_links
+
+    modules = Path(__file__).resolve().parents[2] / "modules"
+    found = lesson_links(base_url="", modules_dir=modules)
+    assert found["M5"] == "m5_communities.ipynb"
+    for module, name in found.items():
+        if (modules / name).exists():
+            assert DEFAULT_LESSONS[module] == name, f"stale default lesson name for {module}"
+    unlisted = lesson_links(base_url="x/", modules_dir=tmp_path / "absent")
+    assert unlisted["M5"] == "x/m5_communities.ipynb"
+
+
 def test_report_chart_leaves_the_plotting_backend_alone():
     """Does drawing the report's chart keep the trainee's matplotlib backend as it was?"""
     import subprocess
