@@ -177,7 +177,11 @@ def _report(course: Course, args) -> int:
 
     table, csv_path, png_path = stats.report(course, args.assignment)
     with pd.option_context("display.width", 120, "display.precision", 2):
-        print(table)
+        # "-": not known yet (answers to grade) or undefined, never a misleading 0.00 or NaN
+        print(table.to_string(na_rep="-", float_format=lambda x: f"{x:.2f}"))
+    waiting = int(table["to_grade"].sum())
+    if waiting:
+        print(f"{waiting} written answer(s) to grade in formgrader; left out of the figures")
     print(f"wrote {_rel(csv_path)} and {_rel(png_path)}")
     return 0
 

@@ -12,3 +12,15 @@ from course.grading.settings import Course
 def course(tmp_path) -> Course:
     """An empty course in a temporary folder."""
     return make_course(tmp_path)
+
+
+@pytest.fixture(scope="session")
+def synthetic_course(tmp_path_factory) -> Course:
+    """A seeded synthetic class (12 trainees × 2 assignments) in nbgrader's gradebook; read only.
+
+    Built once per session: creating a gradebook runs alembic, which costs seconds.
+    """
+    from course.grading import synthetic
+
+    root = tmp_path_factory.mktemp("synthetic")
+    return synthetic.build(make_course(root))
