@@ -96,7 +96,7 @@ def build(course: Course, shape: SyntheticClass = SyntheticClass()) -> Course:
                 difficulty = rng.normal(0.0, 1.0)
                 kind = "auto"
                 if q == 1:
-                    difficulty, kind = -4.0, "auto"  # almost everyone gets it
+                    difficulty, kind = -6.0, "auto"  # almost everyone gets it
                 elif q == 2:
                     kind = "reversed"
                 cells.append((cell, difficulty, kind))

@@ -15,7 +15,7 @@ from course.grading.autograde import load_records
 
 GOLDENS = Path(__file__).parent / "goldens"
 ASSIGNMENTS = ["m1_synthetic", "m2_synthetic"]
-STUDENTS = [f"t{k:04d}" for k in range(1, 13)]
+STUDENTS = [f"t{k:04d}" for k in range(1, 31)]
 
 
 def write_mapping(path: Path, field: str, students=STUDENTS) -> Path:
@@ -140,12 +140,12 @@ def test_unmapped_student_is_reported_not_dropped(synthetic_course, tmp_path, ca
     code, output = export(synthetic_course, tmp_path, "--format", "moodle", "--map", str(mapping))
     captured = capsys.readouterr()
     assert code == 1
-    assert "t0012" in captured.err and "left out" in captured.err
+    assert "t0030" in captured.err and "left out" in captured.err
     assert "t9999 is in the mapping file but not in the gradebook" in captured.out
-    assert "lms-0012" not in output.read_text(encoding="utf-8")
+    assert "lms-0030" not in output.read_text(encoding="utf-8")
     code, output = export(synthetic_course, tmp_path, "--format", "csv", "--map", str(mapping))
     assert code == 1 and "empty lms_user_id" in capsys.readouterr().err
-    assert "t0012" in output.read_text(encoding="utf-8")  # the long CSV keeps every row
+    assert "t0030" in output.read_text(encoding="utf-8")  # the long CSV keeps every row
 
 
 @pytest.mark.parametrize(

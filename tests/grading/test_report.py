@@ -25,10 +25,10 @@ def written_grades(course, assignment):
             for notebook in sub.notebooks:
                 for grade in notebook.grades:
                     if grade.name.endswith("_written"):
-                        if grade.manual_score is None:
+                        if grade.needs_manual_grade and grade.manual_score is None:
                             waiting += 1
-                        else:
-                            given.append(grade.manual_score)
+                        else:  # graded by hand, or 0 from the autograder (no notebook)
+                            given.append(grade.score)
     return given, waiting
 
 
