@@ -153,9 +153,11 @@ def test_page_tables_are_exportable_and_charts_described(data, lang, title):
     assert tables == len(links) >= 5  # glance, errors, 2 × items, attention, queue
     files = {name: base64.b64decode(payload).decode("utf-8") for name, payload in links}
     assert files["class.csv"] == dashboard.glance(data).to_csv(index=False, lineterminator="\n")
-    images = re.findall(r"<img [^>]*alt='([^']*)'", page)
-    assert len(images) == page.count("<img") == len(ASSIGNMENTS)
-    assert all(len(alt) > 40 for alt in images)
+    charts = re.findall(r"<svg role='img' aria-label='([^']*)'", page)
+    assert len(charts) == page.count("<svg") == len(ASSIGNMENTS)
+    for name, alt in zip(ASSIGNMENTS, charts, strict=True):
+        counts = dashboard.distribution(data, name)
+        assert f"{int(counts.sum())} " in alt and f"90-100%: {counts['90-100']}" in alt
     assert "nan" not in re.sub(r"data:[^\"']+", "", page).lower().replace("financ", "")
 
 
