@@ -56,6 +56,38 @@ def assignment_name(index: int) -> str:
     return f"m{index}_synthetic"
 
 
+def _create_schema(course: Course) -> None:
+    """Create nbgrader's tables and alembic stamp in-process, as ``Gradebook()`` would.
+
+    nbgrader asks a new gradebook's schema version from an ``alembic heads`` subprocess, which
+    costs seconds on a busy machine; the same head is read here from nbgrader's own migration
+    scripts. An existing gradebook is left alone.
+    """
+    import os
+
+    import nbgrader
+    import sqlalchemy
+    from alembic.script import ScriptDirectory
+    from nbgrader.api import Base
+
+    engine = sqlalchemy.create_engine(course.db_url)
+    try:
+        if sqlalchemy.inspect(engine).has_table("alembic_version"):
+            return
+        scripts = ScriptDirectory(os.path.join(os.path.dirname(nbgrader.__file__), "alembic"))
+        Base.metadata.create_all(bind=engine)
+        with engine.begin() as connection:
+            connection.execute(
+                sqlalchemy.text("CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL)")
+            )
+            connection.execute(
+                sqlalchemy.text("INSERT INTO alembic_version (version_num) VALUES (:v)"),
+                {"v": scripts.get_current_head()},
+            )
+    finally:
+        engine.dispose()
+
+
 def build(course: Course, shape: SyntheticClass = SyntheticClass()) -> Course:
     """Fill ``course``'s gradebook with a synthetic class (and its autograde records).
 
@@ -68,6 +100,7 @@ def build(course: Course, shape: SyntheticClass = SyntheticClass()) -> Course:
     """
     from nbgrader.api import Comment, Grade, SubmittedAssignment, SubmittedNotebook
 
+    _create_schema(course)
     rng = np.random.default_rng(shape.seed)
     ability = rng.normal(0.0, 1.0, shape.trainees)
     start = datetime(2026, 1, 5, 17, 0)
