@@ -41,6 +41,8 @@ WEAK_DISCRIMINATION = 0.2
 #: A trainee needs attention below this mean percent (fully graded work).
 LOW_PERCENT = 50.0
 FORMGRADER_ENV = "COURSE_FORMGRADER_URL"
+#: Submissions without a score: the autograder failed, or has not run yet (collected only).
+UNSCORED = ("error", "not graded")
 GRADING_DIR_ENV = "COURSE_GRADING_DIR"
 
 GRADES_SQL = """
@@ -100,7 +102,7 @@ TEXT = {
         "columns": {
             "assignment": "assignment", "trainees": "trainees", "submitted": "submitted",
             "not_submitted": "not submitted", "no_notebook": "no notebook", "late": "late",
-            "to_grade": "to grade", "errors": "errors", "mean_percent": "mean %",
+            "to_grade": "to grade", "errors": "errors", "not_autograded": "not autograded yet", "mean_percent": "mean %",
             "median_percent": "median %", "student_id": "trainee", "reason": "reason",
             "question": "question", "points": "points", "mean": "mean",
             "mean_share": "difficulty (mean share)", "full_marks_share": "full marks share",
@@ -141,7 +143,8 @@ TEXT = {
         "columns": {
             "assignment": "devoir", "trainees": "stagiaires", "submitted": "rendus",
             "not_submitted": "non rendus", "no_notebook": "sans notebook", "late": "en retard",
-            "to_grade": "à corriger", "errors": "erreurs", "mean_percent": "moyenne %",
+            "to_grade": "à corriger", "errors": "erreurs",
+            "not_autograded": "pas encore corrigés", "mean_percent": "moyenne %",
             "median_percent": "médiane %", "student_id": "stagiaire", "reason": "raison",
             "question": "question", "points": "points", "mean": "moyenne",
             "mean_share": "difficulté (part moyenne)", "full_marks_share": "part au maximum",
@@ -248,14 +251,21 @@ def load(course: Course) -> ClassData:
     subs["late"] = (pd.to_datetime(subs["timestamp"]) > due + extension).fillna(False)
     # nbgrader's score: an answer still to grade counts 0 in the submission's total
     per_sub = (
-        grades.assign(points=grades["value"].fillna(0.0))
+        grades.assign(points=grades["value"].fillna(0.0), known=~grades["to_grade"])
         .groupby("submission")
-        .agg(score=("points", "sum"), to_grade=("to_grade", "sum"))
+        .agg(score=("points", "sum"), to_grade=("to_grade", "sum"), known=("known", "sum"))
     )
     subs = subs.join(per_sub, on="submission")
     subs["score"] = subs["score"].fillna(0.0)
+    # graded by plain `nbgrader autograde` (no course record): some grade is known
+    by_nbgrader = (subs["status"] == "not graded") & (subs["known"].fillna(0) > 0)
+    subs.loc[by_nbgrader, "status"] = "graded"
+    subs = subs.drop(columns="known")
     subs["to_grade"] = subs["to_grade"].fillna(0).astype(int)
-    subs.loc[subs["status"] == "error", ["score", "to_grade"]] = [np.nan, 0]
+    # an error, or a submission collected but not autograded yet: no score to show, nothing
+    # waiting for a person (nbgrader's grades of it are placeholders)
+    ungraded = subs["status"].isin(UNSCORED)
+    subs.loc[ungraded, ["score", "to_grade"]] = [np.nan, 0]
     maxima_by = assignments.set_index("assignment")["max_score"]
     subs["max_score"] = subs["assignment"].map(maxima_by)
     subs["percent"] = 100 * subs["score"] / subs["max_score"].where(subs["max_score"] > 0)
@@ -316,14 +326,15 @@ def glance(data: ClassData) -> pd.DataFrame:
     Returns:
         One row per assignment: ``assignment``, ``trainees``, ``submitted``, ``not_submitted``,
         ``no_notebook`` (the autograder found no notebook), ``late``, ``to_grade`` (submissions
-        with written answers still to grade), ``errors``, ``mean_percent`` and
+        with written answers still to grade), ``errors``, ``not_autograded`` (collected, not
+        autograded yet), ``mean_percent`` and
         ``median_percent`` (fully graded submissions only: none to grade, no error).
     """
     rows = []
     trainees = len(data.students)
     for assignment in data.assignments["assignment"]:
         subs = data.submissions[data.submissions["assignment"] == assignment]
-        done = subs[(subs["status"] != "error") & (subs["to_grade"] == 0)]["percent"]
+        done = subs[~subs["status"].isin(UNSCORED) & (subs["to_grade"] == 0)]["percent"]
         rows.append({
             "assignment": assignment,
             "trainees": trainees,
@@ -333,6 +344,7 @@ def glance(data: ClassData) -> pd.DataFrame:
             "late": int(subs["late"].sum()),
             "to_grade": int((subs["to_grade"] > 0).sum()),
             "errors": int((subs["status"] == "error").sum()),
+            "not_autograded": int((subs["status"] == "not graded").sum()),
             "mean_percent": float(done.mean()) if len(done) else float("nan"),
             "median_percent": float(done.median()) if len(done) else float("nan"),
         })  # fmt: skip
@@ -365,7 +377,7 @@ def distribution(data: ClassData, assignment: str) -> pd.Series:
         Counts indexed ``"0-10"`` … ``"90-100"``.
     """
     subs = data.submissions[data.submissions["assignment"] == assignment]
-    percent = subs[(subs["status"] != "error") & (subs["to_grade"] == 0)]["percent"].dropna()
+    percent = subs[~subs["status"].isin(UNSCORED) & (subs["to_grade"] == 0)]["percent"].dropna()
     bands = np.minimum((percent // 10).astype(int), 9)
     counts = np.bincount(bands, minlength=10)[:10]
     return pd.Series(counts, index=[f"{10 * k}-{10 * k + 10}" for k in range(10)])
@@ -382,7 +394,7 @@ def item_frame(data: ClassData, assignment: str) -> tuple[pd.DataFrame, pd.Serie
         ``(scores, max_points)``, as :func:`course.grading.stats.item_scores` gives them.
     """
     rows = data.grades[
-        (data.grades["assignment"] == assignment) & (data.grades["status"] != "error")
+        (data.grades["assignment"] == assignment) & ~data.grades["status"].isin(UNSCORED)
     ]
     order = sorted(rows["question"].unique(), key=natural_key)
     grouped = rows.groupby(["student_id", "question"])
@@ -446,7 +458,7 @@ def attention(data: ClassData, lang: str = "en", low: float = LOW_PERCENT) -> pd
     n_assignments = len(data.assignments)
     subs = data.submissions
     handed = subs[subs["status"] != "missing"].groupby("student_id").size()
-    done = subs[(subs["status"] != "error") & (subs["to_grade"] == 0)]
+    done = subs[~subs["status"].isin(UNSCORED) & (subs["to_grade"] == 0)]
     means = done.groupby("student_id")["percent"].mean()
     counts = done.groupby("student_id").size()
     rows = []
@@ -487,7 +499,7 @@ def queue(data: ClassData, base_url: str | None = None) -> pd.DataFrame:
         of that notebook's submissions).
     """
     base = (base_url or os.environ.get(FORMGRADER_ENV) or "/formgrader").rstrip("/")
-    waiting = data.grades[data.grades["to_grade"] & (data.grades["status"] != "error")]
+    waiting = data.grades[data.grades["to_grade"] & ~data.grades["status"].isin(UNSCORED)]
     counts = (
         waiting.groupby(["assignment", "notebook", "question"])
         .size()

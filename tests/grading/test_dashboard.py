@@ -179,3 +179,26 @@ def test_no_gradebook_yet(tmp_path):
     course = make_course(tmp_path)
     page = dashboard.page_html(dashboard.load(course), "en")
     assert "Nothing left to grade" in page and not course.db_path.exists()
+
+
+def test_collected_but_not_autograded_is_not_to_grade(synthetic_course, tmp_path):
+    """A submission collected but not autograded yet: counted apart, nothing "to grade"?"""
+    import shutil
+
+    from course.grading.settings import Course
+
+    copy = Course.create(tmp_path / "grading", synthetic_course.source)
+    shutil.copytree(synthetic_course.root, copy.root, dirs_exist_ok=True)
+    with copy.gradebook() as gb:  # as `course grade collect` leaves it: placeholders only
+        gb.add_student("late_comer")
+        gb.add_submission("m1_synthetic", "late_comer")
+    data = dashboard.load(copy)
+    row = dashboard.glance(data).set_index("assignment").loc["m1_synthetic"]
+    before = dashboard.glance(dashboard.load(synthetic_course)).set_index("assignment")
+    assert row["not_autograded"] == 1 and row["to_grade"] == before.loc["m1_synthetic", "to_grade"]
+    assert "late_comer" not in set(dashboard.queue(data).get("student_id", []))
+    assert (
+        dashboard.queue(data)["answers"].sum()
+        == dashboard.queue(dashboard.load(synthetic_course))["answers"].sum()
+    )
+    assert "late_comer" not in dashboard.item_frame(data, "m1_synthetic")[0].index
