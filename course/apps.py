@@ -104,6 +104,14 @@ SERVERS: dict[str, ServerSpec] = {
     "hr": ServerSpec(
         name="hr", target="hr.ipynb", port=8867, token_required=True, token_env="COURSE_HR_TOKEN"
     ),
+    # The instructor's dashboard (issue #21): named trainees' grades, behind the same token.
+    "instructor": ServerSpec(
+        name="instructor",
+        target="instructor.ipynb",
+        port=8868,
+        token_required=True,
+        token_env="COURSE_HR_TOKEN",
+    ),
 }
 
 

@@ -9,6 +9,22 @@ import pytest
 REPO = Path(__file__).resolve().parents[1]
 
 
+def pytest_addoption(parser):
+    """``--update-goldens``: rewrite golden files from the current output instead of comparing."""
+    parser.addoption(
+        "--update-goldens",
+        action="store_true",
+        default=False,
+        help="rewrite the golden files (tests/**/goldens/) from the current output",
+    )
+
+
+@pytest.fixture
+def update_goldens(request) -> bool:
+    """Whether this run rewrites golden files (``pytest --update-goldens``)."""
+    return bool(request.config.getoption("--update-goldens"))
+
+
 @pytest.fixture(autouse=True)
 def _isolated_user_files(tmp_path_factory, monkeypatch):
     """Keep practice progress and app databases of tests out of the user's data directory."""

@@ -43,8 +43,9 @@ __all__ = [
 TOKEN_ENV = "COURSE_HR_TOKEN"
 TOKEN_FILE_ENV = "COURSE_HR_TOKEN_FILE"
 GUARD_ENV = "COURSE_HR_GUARD"
-#: Notebook file names that need the HR token.
-HR_NOTEBOOKS: tuple[str, ...] = ("hr.ipynb",)
+#: Notebook file names that need the HR token: the HR view and the instructor's dashboard
+#: (grades of named trainees; course.grading.dashboard), never open to trainees.
+HR_NOTEBOOKS: tuple[str, ...] = ("hr.ipynb", "instructor.ipynb")
 _MIN_TOKEN_LENGTH = 16
 
 

@@ -8,6 +8,7 @@ Works from ``grading/`` or anywhere in the repository. Typical flow::
     nbgrader formgrader                            # (from grading/) read the written answers
     course grade feedback m0_warmup                # HTML per student, no hidden test source
     course grade export                            # grading/exports/grades.csv
+    course grade export --format canvas --map ids.csv  # the LMS's import format
     course grade report m0_warmup                  # item statistics, table and plot
 """
 
@@ -64,8 +65,20 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     p.add_argument("assignment")
     p.add_argument("--student", action="append", default=None, help="only this student (repeat)")
 
-    p = sub.add_parser("export", help="grades as CSV, one row per student and assignment")
-    p.add_argument("--output", type=Path, default=None, help="default: grading/exports/grades.csv")
+    p = sub.add_parser("export", help="grades for the LMS (Moodle, Canvas) or as a long CSV")
+    p.add_argument(
+        "--format", choices=["moodle", "canvas", "csv"], default="csv",
+        help="moodle: grade import CSV; canvas: gradebook CSV; csv: one row per student and "
+        "assignment (default)",
+    )  # fmt: skip
+    p.add_argument("--percent", action="store_true", help="percentages instead of points")
+    p.add_argument(
+        "--map", type=Path, default=None, dest="mapping",
+        help="CSV 'student_id,<LMS field>' giving each student's LMS identifier",
+    )  # fmt: skip
+    p.add_argument(
+        "--output", type=Path, default=None, help="default: grading/exports/grades[-FORMAT].csv"
+    )
 
     p = sub.add_parser("report", help="item statistics per question (table and PNG)")
     p.add_argument("assignment")
@@ -221,10 +234,25 @@ def _feedback(course: Course, args) -> int:
 
 
 def _export(course: Course, args) -> int:
-    from course.grading import stats
+    from course.grading import lms
 
-    path = stats.export(course, args.output)
-    print(f"wrote {_rel(path)}")
+    export = lms.build(course, args.format, percent=args.percent, mapping=args.mapping)
+    path = lms.write(export, args.output or lms.default_output(course, args.format, args.percent))
+    print(f"wrote {_rel(path)} ({args.format}, {len(export.written)} student(s))")
+    for student, assignment in export.partial:
+        print(f"  note: {student} {assignment}: written answers still to grade (score so far)")
+    for ident in export.unknown:
+        print(f"  warning: {ident} is in the mapping file but not in the gradebook")
+    if export.unmapped:
+        where = (
+            "written with an empty lms_user_id" if args.format == "csv" else "left out of the file"
+        )
+        print(
+            f"course grade export: no LMS identifier for {len(export.unmapped)} student(s), "
+            f"{where}: {', '.join(export.unmapped)} (add them to the mapping file)",
+            file=sys.stderr,
+        )
+        return 1
     return 0
 
 
@@ -235,7 +263,11 @@ def _report(course: Course, args) -> int:
 
     table, csv_path, png_path = stats.report(course, args.assignment)
     with pd.option_context("display.width", 120, "display.precision", 2):
-        print(table)
+        # "-": not known yet (answers to grade) or undefined, never a misleading 0.00 or NaN
+        print(table.to_string(na_rep="-", float_format=lambda x: f"{x:.2f}"))
+    waiting = int(table["to_grade"].sum())
+    if waiting:
+        print(f"{waiting} written answer(s) to grade in formgrader; left out of the figures")
     print(f"wrote {_rel(csv_path)} and {_rel(png_path)}")
     return 0
 

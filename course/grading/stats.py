@@ -112,8 +112,10 @@ def item_scores(course: Course, assignment: str) -> tuple[pd.DataFrame, pd.Serie
         assignment: the assignment name.
 
     Returns:
-        ``(scores, max_points)``: a students × questions frame, and each question's points.
-        Submissions that could not be graded are left out.
+        ``(scores, max_points)``: a students × questions frame, and each question's points, the
+        questions in natural order (``q2`` before ``q10``). A question with a written answer not
+        yet graded by hand is NaN for that student (unknown, not 0). Submissions that could not
+        be graded are left out.
     """
     records = load_records(course, assignment)
     scores: dict[str, dict[str, float]] = {}
@@ -131,10 +133,43 @@ def item_scores(course: Course, assignment: str) -> tuple[pd.DataFrame, pd.Serie
             for notebook in sub.notebooks:
                 for grade in notebook.grades:
                     question = _question(grade.name)
-                    row[question] = row.get(question, 0.0) + float(grade.score or 0.0)
-    order = sorted(max_points)
-    frame = pd.DataFrame.from_dict(scores, orient="index", columns=order).fillna(0.0)
-    return frame.sort_index(), pd.Series(max_points)[order]
+                    value = grade_value(grade.auto_score, grade.manual_score)
+                    # one part of a question still to grade makes the whole question unknown
+                    row[question] = row.get(question, 0.0) + value
+    order = sorted(max_points, key=natural_key)
+    frame = pd.DataFrame.from_dict(scores, orient="index", columns=order)
+    if frame.empty:
+        frame = pd.DataFrame(columns=order, dtype=float)
+    return frame.astype(float).sort_index(), pd.Series(max_points, dtype=float)[order]
+
+
+def grade_value(auto_score: float | None, manual_score: float | None) -> float:
+    """The score of one grade cell as nbgrader counts it, NaN while a person has to grade it.
+
+    Args:
+        auto_score: the autograder's score (``None`` for a written answer).
+        manual_score: a grader's score (``None`` until someone grades it); it overrides.
+
+    Returns:
+        ``manual_score``, else ``auto_score``, else NaN (a written answer not yet graded).
+    """
+    if manual_score is not None:
+        return float(manual_score)
+    if auto_score is not None:
+        return float(auto_score)
+    return float("nan")
+
+
+def natural_key(text: str) -> list:
+    """Sort key that orders numbers inside names by value: ``m0_q2`` before ``m0_q10``.
+
+    Args:
+        text: a name.
+
+    Returns:
+        The key: text and integer parts in turn.
+    """
+    return [int(part) if part.isdigit() else part.lower() for part in re.split(r"(\d+)", text)]
 
 
 def _question(grade_id: str) -> str:
@@ -143,40 +178,48 @@ def _question(grade_id: str) -> str:
 
 
 def item_statistics(scores: pd.DataFrame, max_points: pd.Series) -> pd.DataFrame:
-    """Per question: mean score, share of full marks, discrimination.
+    """Per question: mean score, share of full marks, discrimination, how many remain to grade.
 
     Discrimination is the corrected item-total correlation: the Pearson correlation between the
     question's score and the total of the *other* questions (for a right/wrong question this is
-    the point-biserial correlation). It is undefined (NaN) when either side does not vary.
+    the point-biserial correlation). It is undefined (NaN) when either side does not vary or
+    fewer than two students have a score. A written answer not yet graded (NaN in ``scores``)
+    is left out of its question's figures and counted in ``to_grade``; in the total of the other
+    questions it counts for nothing.
 
     Args:
-        scores: students × questions.
+        scores: students × questions (NaN: not graded yet).
         max_points: each question's points.
 
     Returns:
         One row per question: ``points``, ``mean``, ``mean_share``, ``full_marks_share``,
-        ``discrimination``, ``n``.
+        ``discrimination``, ``n`` (students with a score), ``to_grade`` (waiting for a person).
     """
-    total = scores.sum(axis=1)
+    total = scores.sum(axis=1, skipna=True)
     rows = []
     for question in scores.columns:
-        item = scores[question].astype(float)
-        rest = (total - item).astype(float)
+        column = scores[question].astype(float)
+        known = column.notna()
+        item = column[known]
+        rest = (total - column.fillna(0.0))[known].astype(float)
         if len(item) > 1 and item.std() > 0 and rest.std() > 0:
             discrimination = float(np.corrcoef(item, rest)[0, 1])
         else:
             discrimination = float("nan")
         points = float(max_points[question])
+        mean = float(item.mean()) if len(item) else float("nan")
         rows.append({
             "question": question,
             "points": points,
-            "mean": item.mean(),
-            "mean_share": item.mean() / points if points else float("nan"),
+            "mean": mean,
+            "mean_share": mean / points if points and len(item) else float("nan"),
             "full_marks_share": float((item >= points).mean()) if len(item) else float("nan"),
             "discrimination": discrimination,
             "n": len(item),
+            "to_grade": int((~known).sum()),
         })  # fmt: skip
-    return pd.DataFrame(rows).set_index("question")
+    columns = ["question", "points", "mean", "mean_share", "full_marks_share", "discrimination"]
+    return pd.DataFrame(rows, columns=[*columns, "n", "to_grade"]).set_index("question")
 
 
 def report(
@@ -190,7 +233,8 @@ def report(
         out_dir: where to write; ``<course>/reports/<assignment>/`` by default.
 
     Returns:
-        ``(table, csv_path, png_path)``.
+        ``(table, csv_path, png_path)``; in the CSV, a figure that cannot be known yet (every
+        answer still to grade) is an empty cell.
     """
     import matplotlib
 
@@ -203,7 +247,8 @@ def report(
     csv_path = out_dir / "items.csv"
     table.round(3).to_csv(csv_path)
     fig, (left, right) = plt.subplots(1, 2, figsize=(10, 4.6), sharey=True)
-    labels = list(table.index)
+    # a question still waiting for a grader says so instead of showing a bar of 0
+    labels = [f"{q} ({int(k)} to grade)" if k else q for q, k in table["to_grade"].items()]
     left.barh(labels, table["mean_share"], color=BLUE, label="mean score / points")
     left.barh(
         labels, table["full_marks_share"], color=ORANGE, height=0.35, label="share with full marks"
@@ -220,7 +265,9 @@ def report(
     right.set_title("Discrimination (dashed: 0.2)")
     left.invert_yaxis()
     n = int(table["n"].max()) if len(table) else 0
-    fig.suptitle(f"{assignment}: item statistics ({n} graded submissions)")
+    waiting = int(table["to_grade"].sum()) if len(table) else 0
+    title = f"{assignment}: item statistics ({n} graded submissions"
+    fig.suptitle(title + (f"; {waiting} written answers to grade)" if waiting else ")"))
     fig.tight_layout()
     png_path = out_dir / "items.png"
     fig.savefig(png_path, dpi=120)
