@@ -170,9 +170,14 @@ def voila_server(tmp_path_factory) -> Iterator:
         server.stop()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():
-    """Debian's Chromium through Playwright (never downloads a browser)."""
+    """Debian's Chromium through Playwright (never downloads a browser).
+
+    One per test module, not per session: while Playwright's sync API is open it holds an event
+    loop on the thread, and later tests on the same pytest worker (asyncio.run, another
+    Playwright) would fail.
+    """
     from playwright.sync_api import sync_playwright
 
     if not Path(CHROMIUM).exists():

@@ -134,7 +134,7 @@ def test_reload_with_code_restores_answers_and_language_switches(page, server):
 
     page.get_by_role("button", name="Français").click()
     page.wait_for_function(
-        "() => document.querySelector('#cm-q-D1_1').textContent.includes('Je fais une veille')",
+        "() => document.querySelector('#cm-q-D1_1').textContent.includes('Je fais de la veille')",
         timeout=TIMEOUT_MS,
     )
     # the options are re-rendered after the question: wait for the checked one in French

@@ -33,9 +33,45 @@ SHARED_BY_DESIGN = {
     ("course/assess/competency.py", 'return "hybrid"'),
     ("course/assess/competency.py", 'return "internal"'),
     ("course/grading/cli.py", "except ValueError:"),  # generic
-    # the test-cell convention's example in the docstring of the recorder (m1_q1's record call)
-    ("course/grading/answers.py", 'record("share_under_26", share_under_26, tolerance=1e-9)'),
     ("course/widgets/m4_rollout.py", "except ValueError:"),
+    # keyword fragments of practice checks and a generic return: no answer in them
+    ("course/checks/m0_start_here.py", "tolerance=1e-9,"),
+    ("course/checks/m1_roles.py", "tolerance=1e-6,"),
+    ("course/checks/m1_roles.py", '"denominator.",'),
+    ("course/checks/m4_rollout.py", "tolerance=1e-6,"),
+    ("course/grading/stats.py", 'return float("nan")'),
+    # M5: the lesson's worked example is the toy network that m5's hidden tests call the
+    # trainee's function on (its inputs, never its expected outputs, which the grader holds);
+    # the joins and filters are the steps the lesson teaches on the dataset's own columns.
+    (
+        "course/communities.py",
+        'questions = events[events["event_type"] == "question"].set_index("event_id")',
+    ),
+    ("course/checks/m5_communities.py", 'answers = events[events["event_type"] == "answer"]'),
+    (
+        "course/checks/m5_communities.py",
+        'asked = questions.loc[answers["reply_to"], "occurred_at"].to_numpy()',
+    ),
+    ("course/checks/m5_communities.py", 'left_on=["cop_id", "author_id"],'),
+    ("course/checks/m5_communities.py", 'members[["cop_id", "employee_id", "band"]],'),
+    ("course/checks/m5_communities.py", 'right_on=["cop_id", "employee_id"],'),
+    *(
+        ("modules/m5_communities.ipynb", line)
+        for line in (
+            '"2025-03-03 09:00",',
+            '"2025-03-03 10:00",',
+            '"2025-03-03 11:00",',
+            '"2025-03-03 16:00",',
+            '"cop_id": "toy",',
+            '"event_id": ["Q1", "Q2", "Q3", "A1", "A2", "A3"],',
+            '"event_type": ["question"] * 3 + ["answer"] * 3,',
+            '"occurred_at": pd.to_datetime(',
+            '"reply_to": [None, None, None, "Q1", "Q1", "Q2"],',
+            'left_on=["cop_id", "author_id"],',
+            'members[["cop_id", "employee_id", "band"]],',
+            'right_on=["cop_id", "employee_id"],',
+        )
+    ),
 }
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import shutil
 
 import pytest
-from test_roundtrip import round_trip
+from test_roundtrip import round_trip, same_worker
 
 from course import capstone
 from course.assess.store import Store, new_code
@@ -35,9 +35,9 @@ def _grade_plan(course_root, student: str, levels: dict[str, str]) -> float:
 
 
 @pytest.fixture
-def graded_copy(tmp_path, tmp_path_factory):
+def graded_copy(tmp_path, request):
     """A copy of the m7_capstone round trip's course folder (gradebook included)."""
-    graded = round_trip("m7_capstone", tmp_path_factory)
+    graded = round_trip("m7_capstone", request)
     copy = tmp_path / "grading"
     shutil.copytree(graded.course.root, copy)
     return copy
@@ -50,6 +50,7 @@ def _payload(level: int) -> dict:
             "lang": "en"}  # fmt: skip
 
 
+@same_worker("m7_capstone")
 def test_certificate_from_a_round_trip_gradebook(graded_copy, tmp_path, capsys):
     """Does `course certificate` print the modules, the capstone's verdict and the change per
     dimension from a real gradebook and a real self-assessment store?"""
@@ -79,6 +80,7 @@ def test_certificate_from_a_round_trip_gradebook(graded_copy, tmp_path, capsys):
     assert "awaiting the grader" in page and "not taken at both" in page
 
 
+@same_worker("m7_capstone")
 def test_certificate_refuses_bad_requests(graded_copy, tmp_path, capsys):
     """Does the command exit 2 on an unknown student, one code alone or an unknown code?"""
     course_dir = ["--course-dir", str(graded_copy)]

@@ -80,10 +80,18 @@ def _round_trip(assignment, tmp_path_factory, db_url=None) -> SimpleNamespace:
     )
 
 
+def same_worker(assignment: str, backend: str = "sqlite") -> pytest.MarkDecorator:
+    """Every test of one round trip on one pytest-xdist worker, so its batch is graded once."""
+    return pytest.mark.xdist_group(f"roundtrip-{assignment}-{backend}")
+
+
 @pytest.fixture(
     params=[
-        *ASSIGNMENTS,
-        *(pytest.param(f"{a}@postgres", marks=pytest.mark.postgres) for a in POSTGRES_ASSIGNMENTS),
+        *(pytest.param(a, marks=same_worker(a)) for a in ASSIGNMENTS),
+        *(
+            pytest.param(f"{a}@postgres", marks=[pytest.mark.postgres, same_worker(a, "postgres")])
+            for a in POSTGRES_ASSIGNMENTS
+        ),
     ]
 )
 def graded(request):
@@ -92,7 +100,14 @@ def graded(request):
     return round_trip(assignment, request, backend or "sqlite")
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+@pytest.fixture(
+    params=[
+        pytest.param("sqlite", marks=same_worker("m0_warmup")),
+        pytest.param(
+            "postgres", marks=[pytest.mark.postgres, same_worker("m0_warmup", "postgres")]
+        ),
+    ]
+)
 def m0(request):
     """The round trip of m0_warmup, whose fixtures cover every kind of bad input."""
     if "m0_warmup" not in ASSIGNMENTS:
@@ -291,8 +306,11 @@ def test_bad_submissions_are_reported(m0):
 def test_report_gives_item_statistics(m0):
     """Does the report give per-question statistics, a CSV and a plot?"""
     table, csv_path, png_path = stats.report(m0.course, "m0_warmup")
-    assert list(table.index) == ["m0_q1", "m0_q2", "m0_q3", "m0_q4", "m0_q5"]
+    assert list(table.index) == ["m0_q1", "m0_q2", "m0_q3", "m0_q4", "m0_q5", "m0_q6"]
     assert table.loc["m0_q4", "points"] == 2
+    # written answers nobody has graded yet: counted as to grade, left out of the statistics
+    assert (table.loc[["m0_q5", "m0_q6"], "to_grade"] > 0).all()
+    assert table.loc[["m0_q5", "m0_q6"], "n"].eq(0).all()
     # the error case is left out; everyone else took part
     assert table["n"].max() == len(m0.cases) - 1
     assert 0 < table.loc["m0_q1", "full_marks_share"] < 1
