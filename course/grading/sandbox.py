@@ -350,6 +350,9 @@ class KernelSandbox:
             "OMP_NUM_THREADS": "1",
             "OPENBLAS_NUM_THREADS": "1",
         }
+        # The kernel imports the very course package the grader runs (and so finds the same
+        # datasets): an installed copy in the environment could be another version.
+        env["PYTHONPATH"] = str(_course_paths()[0].parent)
         # Which datasets the notebook reads: the scenario cache, and the capstone's case (M7).
         for key in ("COURSE_DATA_CACHE", "COURSE_CAPSTONE_SCENARIO"):
             if os.environ.get(key):
