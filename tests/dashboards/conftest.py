@@ -255,13 +255,14 @@ class WidgetSession:
         if server.token:
             self._url += f"?token={server.token}"
         self.ws = None
+        self._last_action: str | None = None
         self.states: dict[str, dict] = {}
         self._connect()
 
     # On a loaded machine the client's socket can break (BrokenPipeError, a truncated frame).
     # The harness then reconnects to the same kernel and asks for the widget states again:
     # the kernel, and so the app under test, is untouched, and no assertion is retried.
-    _BROKEN = (BrokenPipeError, ConnectionResetError, ValueError, OSError)
+    _BROKEN = (BrokenPipeError, ConnectionResetError, ConnectionAbortedError, ValueError)
 
     def _connect(self, attempts: int = 4) -> None:
         for attempt in range(attempts):
@@ -287,6 +288,7 @@ class WidgetSession:
         except (*self._BROKEN, self._websocket.WebSocketException):
             self._connect()
             self.ws.send(payload)
+        self._last_action = payload
 
     def _message(self, msg_type: str, content: dict, metadata: dict | None) -> dict:
         return {
@@ -314,7 +316,13 @@ class WidgetSession:
         except self._websocket.WebSocketTimeoutException:
             raise
         except (*self._BROKEN, self._websocket.WebSocketException):
+            # The server closed an idle socket (a thread waiting at a barrier answers no ping):
+            # reconnect, and send the last action again if it was sent on the dying socket, so
+            # the kernel really receives the click the test made (the assertion is unchanged).
             self._connect()
+            if self._last_action is not None:
+                self.ws.send(self._last_action)
+                self._last_action = None
             return {}
 
     def _apply(self, message: dict) -> None:
@@ -393,6 +401,7 @@ class WidgetSession:
             if time.monotonic() > deadline:
                 raise TimeoutError(f"{css_class}: {self.states[model]!r}")
             self._apply(self._receive())
+        self._last_action = None  # answered: nothing to send again
         return self.states[model]
 
     def close(self) -> None:
